@@ -1,0 +1,5 @@
+"""Allow ``python -m turnaround``."""
+
+from turnaround.cli import main
+
+main()

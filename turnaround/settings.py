@@ -1,0 +1,64 @@
+"""The one settings object, built at the entry point and passed down.
+
+Values come from arguments first, then ``TURNAROUND_*`` environment variables, then defaults.
+Secrets only ever come from the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from turnaround.errors import ConfigError
+
+DEV_SECRET = "development-only-secret-do-not-use"
+
+
+class Settings(BaseSettings):
+    """Settings for one run of turnaround."""
+
+    model_config = SettingsConfigDict(env_prefix="TURNAROUND_", extra="ignore", frozen=True)
+
+    workspace: Path = Field(Path("workspace"), description="Folder for the store, files, reports.")
+    environment: Literal["development", "production"] = Field(
+        "development", description="'production' refuses the default secret."
+    )
+    secret_key: SecretStr = Field(SecretStr(DEV_SECRET), description="Signs web sessions.")
+    user: str | None = Field(None, description="The user the CLI acts as.")
+    engine: Literal["duckdb", "spark"] = Field("duckdb", description="Engine for heavy stages.")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key.get_secret_value() == DEV_SECRET:
+            raise ValueError("set TURNAROUND_SECRET_KEY: the default secret is for development only")
+        return self
+
+    @property
+    def store_path(self) -> Path:
+        """The DuckDB file that holds every table of the workspace."""
+        return self.workspace / "turnaround.duckdb"
+
+    @property
+    def city_dir(self) -> Path:
+        """Where the synthetic city's files are written."""
+        return self.workspace / "city"
+
+    @property
+    def report_dir(self) -> Path:
+        """Where HTML, PDF and Excel reports are written."""
+        return self.workspace / "report"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides winning."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)  # type: ignore[arg-type]
+    except ValueError as exc:
+        # pydantic's message spans several lines; keep the part a person needs.
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        detail = next((ln for ln in lines if "Value error" in ln), lines[-1] if lines else str(exc))
+        raise ConfigError(f"settings: {detail.split(', input_value')[0]}") from None

@@ -1,0 +1,98 @@
+"""The workspace store: migrations, transactions, and the audit of what was applied."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from turnaround.errors import BackendError
+from turnaround.store.backend import DuckDBBackend
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered schema change shipped with the package."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> list[Migration]:
+    """The migrations shipped in ``turnaround/store/migrations``, in order."""
+    found = []
+    for entry in resources.files("turnaround.store").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise BackendError("reading migrations", ValueError(f"duplicate numbers in {versions}"))
+    return found
+
+
+class Store(DuckDBBackend):
+    """The DuckDB file of one workspace, migrated to the newest schema on open."""
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(path, read_only=read_only)
+        if not read_only:
+            self.migrate()
+
+    def applied_versions(self) -> list[int]:
+        """Versions of the migrations already recorded in this store."""
+        if not self.table_exists("schema_migrations"):
+            return []
+        rows = self.con.execute("select version from schema_migrations order by version").fetchall()
+        return [int(r[0]) for r in rows]
+
+    def migrate(self) -> list[Migration]:
+        """Apply every bundled migration not yet recorded, each in its own transaction."""
+        self.con.execute(
+            "create table if not exists schema_migrations ("
+            " version integer primary key, name varchar not null,"
+            " applied_at timestamp not null default current_timestamp)"
+        )
+        done = set(self.applied_versions())
+        applied = []
+        for migration in bundled_migrations():
+            if migration.version in done:
+                continue
+            with self.transaction(f"migration {migration.version:04d}_{migration.name}"):
+                self.con.execute(migration.sql)
+                self.con.execute(
+                    "insert into schema_migrations (version, name) values (?, ?)",
+                    [migration.version, migration.name],
+                )
+            applied.append(migration)
+        return applied
+
+    @contextmanager
+    def transaction(self, step: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a block as one transaction: all of it lands, or none of it does."""
+        self.con.execute("begin transaction")
+        try:
+            yield self.con
+        except BaseException as exc:
+            self.con.execute("rollback")
+            if isinstance(exc, duckdb.Error):
+                raise BackendError(step, exc) from None
+            raise
+        else:
+            self.con.execute("commit")
+
+
+def open_store(path: Path | str, *, read_only: bool = False) -> Store:
+    """Open (creating and migrating if need be) the store at ``path``."""
+    return Store(path, read_only=read_only)

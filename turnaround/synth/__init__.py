@@ -1,0 +1,1 @@
+"""The synthetic local authority: people, latent risk, social care journeys, returns, extracts."""
