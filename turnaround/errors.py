@@ -70,7 +70,9 @@ class BackendError(TurnaroundError):
         self.step = step
         self.sql = sql
         self.cause = cause
-        first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+        first_line = (
+            str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+        )
         super().__init__(f"{step} failed: {first_line}")
 
 
@@ -80,3 +82,16 @@ class PermissionDenied(TurnaroundError):
 
 class NotFound(TurnaroundError):
     """A named thing (table, measure, user, file) does not exist."""
+
+
+def describe_invalid(exc: Exception) -> str:
+    """One line for a pydantic ValidationError: 'field: message; field: message'."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc).splitlines()[0]
+    parts = []
+    for error in errors():
+        where = ".".join(str(p) for p in error.get("loc", ())) or "value"
+        message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from turnaround.errors import ConfigError
+from turnaround.errors import ConfigError, describe_invalid
 
 DEV_SECRET = "development-only-secret-do-not-use"
 
@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key.get_secret_value() == DEV_SECRET:
-            raise ValueError("set TURNAROUND_SECRET_KEY: the default secret is for development only")
+            raise ValueError(
+                "set TURNAROUND_SECRET_KEY: the default secret is for development only"
+            )
         return self
 
     @property
@@ -58,7 +60,4 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**given)  # type: ignore[arg-type]
     except ValueError as exc:
-        # pydantic's message spans several lines; keep the part a person needs.
-        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-        detail = next((ln for ln in lines if "Value error" in ln), lines[-1] if lines else str(exc))
-        raise ConfigError(f"settings: {detail.split(', input_value')[0]}") from None
+        raise ConfigError(f"settings: {describe_invalid(exc)}") from None

@@ -14,8 +14,8 @@ from turnaround.cli.app import app
 from turnaround.errors import TurnaroundError
 
 # Importing the command modules registers their commands on ``app``.
-from turnaround.cli import demo as _demo  # noqa: E402,F401  isort: skip
-from turnaround.cli import synth as _synth  # noqa: E402,F401  isort: skip
+from turnaround.cli import demo as _demo  # noqa: F401  isort: skip
+from turnaround.cli import synth as _synth  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
 

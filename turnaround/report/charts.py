@@ -8,8 +8,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.figure import Figure  # noqa: E402
-from markupsafe import Markup  # noqa: E402
+from markupsafe import Markup
+from matplotlib.figure import Figure
 
 
 def svg_figure(fig: Figure) -> Markup:

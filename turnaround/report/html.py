@@ -43,10 +43,14 @@ def write_report(
 ) -> Path:
     """Write ``index.html`` with every section and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    page = _environment().get_template("report.html.j2").render(
-        title=title,
-        sections=sections,
-        generated_at=(generated_at or datetime.now()).strftime("%d %B %Y %H:%M"),
+    page = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            sections=sections,
+            generated_at=(generated_at or datetime.now()).strftime("%d %B %Y %H:%M"),
+        )
     )
     path = out_dir / "index.html"
     path.write_text(page, encoding="utf-8")

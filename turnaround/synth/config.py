@@ -41,7 +41,9 @@ class SynthConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    children: int = Field(DEMO_CHILDREN, ge=200, le=5_000_000, description="Children 0-17 at the end.")
+    children: int = Field(
+        DEMO_CHILDREN, ge=200, le=5_000_000, description="Children 0-17 at the end."
+    )
     seed: int = Field(1, ge=0)
     end_year: int = Field(2014, ge=2014, le=2030, description="Last collection year (to 31 March).")
     years: int = Field(5, ge=1, le=10, description="Collection years written.")

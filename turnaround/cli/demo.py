@@ -1,0 +1,33 @@
+"""``turnaround demo``: run every stage on the synthetic city and write the report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from turnaround.cli.app import app, settings_from
+from turnaround.cli.progress import stage_progress
+from turnaround.demo import run_demo
+from turnaround.synth.config import DEMO_CHILDREN
+
+
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    children: Annotated[int, typer.Option(help="Size of the synthetic city.")] = DEMO_CHILDREN,
+    seed: Annotated[int, typer.Option(help="Seed for the synthetic city.")] = 1,
+) -> None:
+    """Generate the synthetic city, run every stage on it, and write the HTML report.
+
+    Example: turnaround demo --children 25000
+    """
+    settings = settings_from(ctx)
+    console = Console()
+    with stage_progress(console, "Demo") as progress:
+        result = run_demo(settings, children=children, seed=seed, progress=progress)
+    from turnaround.cli.synth import calibration_table
+
+    console.print(calibration_table(result.city.figures, result.config.end_year))
+    console.print(f"Report: [bold]{result.report_path}[/]  (open it in a browser)")

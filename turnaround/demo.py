@@ -1,0 +1,42 @@
+"""The demo: every stage that exists, run on a freshly generated synthetic city."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from turnaround.report import Section, write_report
+from turnaround.settings import Settings
+from turnaround.synth.city import GeneratedCity, generate_city
+from turnaround.synth.config import SynthConfig
+from turnaround.synth.report import city_section
+
+
+@dataclass
+class DemoResult:
+    """What the demo produced and where."""
+
+    config: SynthConfig
+    city: GeneratedCity
+    report_path: Path
+
+
+def run_demo(
+    settings: Settings,
+    *,
+    children: int,
+    seed: int,
+    progress: Callable[[str, int, int], None],
+) -> DemoResult:
+    """Generate the city and write the report with one section per stage."""
+    config = SynthConfig(children=children, seed=seed)
+
+    def city_progress(step: str, done: int, total: int) -> None:
+        progress(f"city: {step}", done, total + 1)
+
+    generated = generate_city(config, settings.city_dir, city_progress)
+    sections: list[Section] = [city_section(generated, config)]
+    progress("report", 1, 1)
+    path = write_report(sections, settings.report_dir, title="turnaround: demo city")
+    return DemoResult(config=config, city=generated, report_path=path)

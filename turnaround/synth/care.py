@@ -1,0 +1,328 @@
+"""One child's period of care, planned at entry: legal statuses, placements, moves and the exit.
+
+A care spell is a sequence of SSDA903 episodes. A new episode starts whenever the legal status
+or the placement changes; the reason for new episode (RNE) says which changed, so that a change
+of legal status alone (RNE 'L') is never mistaken for a placement move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+YEAR = 365.25
+
+TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
+RESIDENTIAL = ("K1", "K2", "R1", "S1")
+FOSTERING = ("U1", "U2", "U3", "U4", "U5", "U6")
+PLACE_CHANGE_REASONS = (
+    "CARPL",
+    "CLOSE",
+    "ALLEG",
+    "STAND",
+    "APPRR",
+    "CREQB",
+    "CREQO",
+    "CHILD",
+    "LAREQ",
+    "PLACE",
+    "OTHER",
+)
+PLACE_CHANGE_WEIGHTS = (0.32, 0.06, 0.03, 0.04, 0.02, 0.12, 0.04, 0.08, 0.05, 0.14, 0.10)
+OUT_OF_AREA_SECTORS = (
+    "WS1 2",
+    "WS9 8",
+    "WV10 0",
+    "DY1 3",
+    "DY8 4",
+    "CV4 7",
+    "CV34 5",
+    "LE1 5",
+    "ST4 2",
+    "WR5 1",
+    "TF2 6",
+    "NN4 8",
+    "DE23 6",
+    "SY1 2",
+    "NG7 1",
+)
+
+
+@dataclass
+class CareSpell:
+    """The episodes and related records of one period of care."""
+
+    episodes: list[tuple] = field(default_factory=list)
+    reviews: list[tuple[int, str]] = field(default_factory=list)
+    missing: list[tuple[str, int, int]] = field(default_factory=list)
+    adoption: tuple | None = None
+    end: int = 0
+    exit_reason: str = ""
+    open_at_18: bool = False
+
+
+def _choose(rng: np.random.Generator, options: tuple[str, ...], weights: tuple[float, ...]) -> str:
+    p = np.asarray(weights, dtype=float)
+    return str(options[int(rng.choice(len(options), p=p / p.sum()))])
+
+
+def _pathway(rng: np.random.Generator, age: float) -> str:
+    if age < 1:
+        return _choose(rng, ("home", "adoption", "sgo", "long"), (0.26, 0.52, 0.16, 0.06))
+    if age < 5:
+        return _choose(rng, ("home", "adoption", "sgo", "long"), (0.32, 0.36, 0.17, 0.15))
+    if age < 11:
+        return _choose(rng, ("home", "adoption", "sgo", "long"), (0.42, 0.03, 0.18, 0.37))
+    if age < 16:
+        return _choose(rng, ("home", "long"), (0.50, 0.50))
+    return _choose(rng, ("home", "long"), (0.35, 0.65))
+
+
+def _placement(rng: np.random.Generator, age: float, settled: bool) -> str:
+    """A placement type for a child of this age; 'settled' children move to long-term care."""
+    if age < 1:
+        return _choose(rng, ("U6", "U3", "R3", "P1", "T0"), (0.69, 0.20, 0.06, 0.04, 0.01))
+    if age < 11:
+        if settled:
+            return _choose(rng, ("U4", "U1", "U6", "K2", "P1"), (0.47, 0.16, 0.30, 0.04, 0.03))
+        return _choose(
+            rng, ("U6", "U3", "U4", "K2", "P1", "T1"), (0.65, 0.19, 0.07, 0.04, 0.04, 0.01)
+        )
+    if age < 16:
+        if settled:
+            return _choose(
+                rng,
+                ("U4", "U1", "U6", "K2", "K1", "R1", "S1", "P1"),
+                (0.33, 0.10, 0.29, 0.17, 0.01, 0.03, 0.03, 0.04),
+            )
+        return _choose(
+            rng,
+            ("U6", "U3", "K2", "K1", "R1", "S1", "P1", "T2"),
+            (0.57, 0.13, 0.18, 0.01, 0.03, 0.02, 0.05, 0.01),
+        )
+    return _choose(
+        rng, ("H5", "U6", "U4", "K2", "P2", "U3", "P1"), (0.32, 0.26, 0.08, 0.17, 0.05, 0.07, 0.05)
+    )
+
+
+def _provider(rng: np.random.Generator, place: str) -> str:
+    if place in TEMPORARY:
+        return ""
+    if place in ("P1",):
+        return "PR0"
+    if place in ("U1", "U2", "U3"):
+        return "PR1"
+    if place in FOSTERING:
+        return _choose(rng, ("PR1", "PR4", "PR5"), (0.52, 0.38, 0.10))
+    if place in ("K2", "R1"):
+        return _choose(rng, ("PR1", "PR4", "PR5"), (0.24, 0.70, 0.06))
+    if place in ("K1", "S1"):
+        return _choose(rng, ("PR2", "PR3", "PR4"), (0.40, 0.20, 0.40))
+    if place.startswith("A"):
+        return _choose(rng, ("PR1", "PR5"), (0.75, 0.25))
+    if place in ("H5", "P2"):
+        return _choose(rng, ("PR1", "PR4", "PR5"), (0.35, 0.50, 0.15))
+    return _choose(rng, ("PR1", "PR3", "PR4"), (0.5, 0.2, 0.3))
+
+
+def _urn(rng: np.random.Generator, place: str, provider: str) -> str:
+    if place in RESIDENTIAL or (place in FOSTERING and provider in ("PR4", "PR5")):
+        return f"SC{int(rng.integers(40_000, 500_000)):06d}"
+    if place in FOSTERING:
+        return "SC058316"  # the council's own fostering service
+    return "XXXXXXX"
+
+
+def _placement_postcode(
+    rng: np.random.Generator, place: str, provider: str, home: str, sectors: np.ndarray
+) -> str:
+    if place in ("P1",):
+        return home
+    far = 0.45 if provider in ("PR4", "PR2", "PR3") else 0.08
+    if rng.random() < far:
+        return str(OUT_OF_AREA_SECTORS[int(rng.integers(len(OUT_OF_AREA_SECTORS)))])
+    return str(sectors[int(rng.integers(len(sectors)))])
+
+
+def plan_care_spell(
+    rng: np.random.Generator,
+    entry: int,
+    dob: int,
+    need: str,
+    emergency: bool,
+    home_sector: str,
+    sectors: np.ndarray,
+    pathway: str | None = None,
+) -> CareSpell:
+    """Plan a whole period of care for a child entering on day ``entry``."""
+    age = (entry - dob) / YEAR
+    eighteenth = dob + round(18 * YEAR)
+    path = pathway or _pathway(rng, age)
+    if path == "home":
+        length = int(rng.lognormal(np.log(160), 0.95))
+    elif path == "adoption":
+        length = int(rng.uniform(480, 980))
+    elif path == "sgo":
+        length = int(rng.uniform(330, 900))
+    else:
+        length = eighteenth - entry
+    end = min(entry + max(length, 2), eighteenth)
+    aged_out = end >= eighteenth
+    if aged_out:
+        path = "long"
+
+    # Legal status changes: (day, status)
+    if age >= 16:
+        first_ls = _choose(rng, ("V2", "C1", "J2"), (0.82, 0.15, 0.03))
+    elif emergency:
+        first_ls = _choose(rng, ("L1", "L2", "C1", "V2"), (0.14, 0.09, 0.47, 0.30))
+    else:
+        first_ls = _choose(rng, ("V2", "C1"), (0.55, 0.45))
+    statuses: list[tuple[int, str]] = [(entry, first_ls)]
+    day = entry
+    if first_ls in ("L1", "L2") and end - entry > 10:
+        day = entry + int(rng.integers(1, 8))
+        statuses.append((day, "C1" if path != "home" or rng.random() < 0.5 else "V2"))
+    if statuses[-1][1] == "J2" and end - entry > 60:
+        day = entry + int(rng.integers(20, 60))
+        statuses.append((day, "V2"))
+    court = statuses[-1][1] == "C1" or path in ("adoption", "sgo") or (path == "long" and age < 16)
+    if court and statuses[-1][1] == "V2" and end - day > 120:
+        day = day + int(rng.integers(60, 200))
+        if day < end:
+            statuses.append((day, "C1"))
+    if statuses[-1][1] == "C1" and end - day > 200:
+        day = day + int(rng.integers(150, 330))
+        if day < end:
+            statuses.append((day, "C2"))
+    placed_for_adoption = None
+    adoption = None
+    if path == "adoption":
+        order_day = max(day + 20, entry + int(rng.uniform(260, 480)))
+        placed_day = order_day + int(rng.integers(20, 120))
+        if placed_day < end - 60:
+            statuses.append((order_day, "E1"))
+            placed_for_adoption = placed_day
+            date_int = entry + int(rng.uniform(90, 240))
+            date_match = placed_day - int(rng.integers(10, 60))
+            adoption = (date_int, max(date_match, date_int + 1), placed_day)
+        else:
+            path = "sgo"
+
+    # Placements: (day, place)
+    placements: list[tuple[int, str]] = [(entry, _placement(rng, age, settled=False))]
+    years = (end - entry) / YEAR
+    move_rate = 0.32 if age < 11 else 0.65
+    n_moves = int(rng.poisson(move_rate * years + (0.25 if placements[0][1] in TEMPORARY else 0)))
+    move_days = sorted(int(d) for d in rng.integers(entry + 1, max(end, entry + 2), n_moves))
+    for d in move_days:
+        if placed_for_adoption is not None and d >= placed_for_adoption - 7:
+            break
+        a = (d - dob) / YEAR
+        current = placements[-1][1]
+        new = _placement(rng, a, settled=(d - entry) > 365)
+        if current in RESIDENTIAL and rng.random() < 0.5:
+            new = _choose(rng, ("K2", "U6", "H5" if a >= 16 else "U4"), (0.4, 0.4, 0.2))
+        if new != current or rng.random() < 0.5:
+            placements.append((d, new))
+    if placed_for_adoption is not None:
+        with_carer = rng.random() < 0.15
+        placements.append((placed_for_adoption, "A5" if with_carer else "A6"))
+    if path == "home" and end - entry > 90 and rng.random() < 0.2:
+        placements.append((end - int(rng.integers(30, 80)), "P1"))
+    placements = [p for p in placements if p[0] < end]
+    placements.sort(key=lambda p: p[0])
+
+    # Merge the two timelines into episodes.
+    changes = sorted({d for d, _ in statuses} | {d for d, _ in placements})
+    spell = CareSpell(end=end, open_at_18=aged_out)
+    rows: list[list] = []
+    ls_i = pl_i = 0
+    prev_provider = ""
+    for k, d in enumerate(changes):
+        while ls_i + 1 < len(statuses) and statuses[ls_i + 1][0] <= d:
+            ls_i += 1
+        while pl_i + 1 < len(placements) and placements[pl_i + 1][0] <= d:
+            pl_i += 1
+        ls = statuses[ls_i][1]
+        place = placements[pl_i][1]
+        placement_changed = any(p[0] == d for p in placements)
+        status_changed = any(s[0] == d for s in statuses)
+        if k == 0:
+            rne = "S"
+        elif placement_changed and status_changed:
+            rne = "T"
+        elif placement_changed:
+            rne = "P"
+        else:
+            rne = "L"
+        if placement_changed or k == 0:
+            provider = _provider(rng, place)
+            urn = _urn(rng, place, provider)
+            pl_post = _placement_postcode(rng, place, provider, home_sector, sectors)
+            reason = (
+                ""
+                if k == 0 or not placement_changed
+                else _choose(rng, PLACE_CHANGE_REASONS, PLACE_CHANGE_WEIGHTS)
+            )
+        else:
+            provider = prev_provider
+            reason = ""
+        stop = changes[k + 1] if k + 1 < len(changes) else end
+        rows.append(
+            [d, rne, ls, need, place, provider, stop, "X1", reason, home_sector, pl_post, urn]
+        )
+        prev_provider = provider
+    # The last episode's reason for ending.
+    last = rows[-1]
+    if path == "home":
+        exit_reason = _choose(rng, ("E4A", "E41", "E8"), (0.86, 0.06, 0.08))
+    elif path == "adoption":
+        exit_reason = _choose(rng, ("E11", "E12"), (0.72, 0.28))
+    elif path == "sgo":
+        exit_reason = _choose(
+            rng, ("E45", "E46", "E47", "E48", "E41"), (0.30, 0.12, 0.33, 0.13, 0.12)
+        )
+    else:
+        fostered = last[4] in FOSTERING
+        if fostered and rng.random() < 0.35:
+            exit_reason = "E17"
+        else:
+            exit_reason = _choose(rng, ("E5", "E6", "E8", "E9"), (0.52, 0.14, 0.31, 0.03))
+    last[7] = exit_reason
+    spell.exit_reason = exit_reason
+    spell.episodes = [tuple(e) for e in rows]
+
+    # Reviews: within 20 working days, then three months, then every six months.
+    review_day = entry + 28
+    gap = 63
+    while review_day < end:
+        child_age = (review_day - dob) / YEAR
+        code = (
+            "PN0"
+            if child_age < 4
+            else _choose(
+                rng,
+                ("PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"),
+                (0.48, 0.12, 0.17, 0.08, 0.05, 0.06, 0.04),
+            )
+        )
+        spell.reviews.append((review_day, code))
+        review_day += gap + int(rng.integers(-7, 8))
+        gap = 182
+
+    # Missing and away from placement, for children of 10 and over.
+    for episode in spell.episodes:
+        start, place, stop = episode[0], episode[4], episode[6]
+        a = (start - dob) / YEAR
+        if a < 10 or stop <= start:
+            continue
+        rate = 2.2 if place in RESIDENTIAL or place == "H5" else 0.35
+        count = int(rng.poisson(rate * (stop - start) / YEAR))
+        for s in sorted(int(x) for x in rng.integers(start, stop, count)):
+            kind = "M" if rng.random() < 0.72 else "A"
+            spell.missing.append((kind, s, s + int(rng.integers(0, 4))))
+    if adoption is not None:
+        spell.adoption = (*adoption, end if exit_reason in ("E11", "E12") else None)
+    return spell

@@ -1,0 +1,176 @@
+"""Generate a whole synthetic local authority and write it to disk.
+
+city/
+  returns/ssda903/<year>/*.csv      the council's SSDA903 return, one folder per year
+  returns/cin/cin_census_<year>.xml the CIN census
+  returns/annex_a/annex_a_<year>.xlsx  Ofsted's Annex A lists 1-11
+  extracts/*.csv                    partner agency extracts, each in its own layout
+  workforce/*.csv                   staff, teams, vacancies, case allocations
+  truth/*.parquet                   ground truth: never mixed with the extracts
+  manifest.json                     what was generated, with its calibration figures
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from turnaround.synth import calibration
+from turnaround.synth.config import SynthConfig
+from turnaround.synth.extracts import build_extracts, write_extracts
+from turnaround.synth.journeys import simulate_journeys
+from turnaround.synth.model import City, Risk
+from turnaround.synth.population import build_population, simulation_start
+from turnaround.synth.risk import build_risk_spells
+from turnaround.synth.rng import rng_for
+from turnaround.synth.workforce import build_workforce, write_workforce
+from turnaround.synth.write_annex_a import write_annex_a
+from turnaround.synth.write_cin import write_cin_census
+from turnaround.synth.write_ssda903 import write_ssda903
+
+Progress = Callable[[str, int, int], None]
+STEPS = ("population", "risk", "journeys", "workforce", "extracts", "returns", "truth")
+
+
+@dataclass
+class GeneratedCity:
+    """The city in memory, where it was written, and its calibration table."""
+
+    city: City
+    out_dir: Path
+    known_status: pd.DataFrame
+    figures: list[calibration.Figure]
+    unknown_at_risk: int
+
+
+def _quiet(_step: str, _done: int, _total: int) -> None:
+    return None
+
+
+def generate_city(config: SynthConfig, out_dir: Path, progress: Progress = _quiet) -> GeneratedCity:
+    """Generate the city described by ``config`` and write every file under ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    total = len(STEPS)
+    progress("population", 0, total)
+    sim_start = simulation_start(config)
+    population = build_population(config, rng_for(config.seed, "population"), sim_start)
+    progress("risk", 1, total)
+    end = int(pd.Timestamp(config.window_end).to_datetime64().astype("datetime64[D]").astype(int))
+    spells = build_risk_spells(population, rng_for(config.seed, "risk"), sim_start, end)
+    progress("journeys", 2, total)
+    journeys = simulate_journeys(
+        config, population, spells, rng_for(config.seed, "journeys"), sim_start
+    )
+    progress("workforce", 3, total)
+    workforce = build_workforce(
+        journeys.social_care.cases, config, rng_for(config.seed, "workforce")
+    )
+    progress("extracts", 4, total)
+    extracts = build_extracts(
+        population, spells, journeys.social_care, config, lambda name: rng_for(config.seed, name)
+    )
+    city = City(
+        population=population,
+        risk=Risk(spells=spells, child_risk=journeys.child_risk),
+        social_care=journeys.social_care,
+        extracts=extracts,
+        workforce=workforce,
+    )
+    progress("returns", 5, total)
+    write_returns(city, config, out_dir / "returns")
+    write_extracts(extracts, out_dir / "extracts")
+    write_workforce(workforce, out_dir / "workforce")
+    progress("truth", 6, total)
+    write_truth(city, journeys.known_status, out_dir / "truth")
+    figures = calibration.headline_figures(city, config)
+    unknown = calibration.unknown_at_risk(
+        city, journeys.known_status, journeys.child_risk, config.end_year
+    )
+    city.figures = {f.key: f.generated for f in figures}
+    write_manifest(config, figures, unknown, out_dir)
+    progress("done", total, total)
+    return GeneratedCity(city, out_dir, journeys.known_status, figures, unknown)
+
+
+def write_returns(city: City, config: SynthConfig, out_dir: Path) -> list[Path]:
+    """The SSDA903, CIN census and Annex A files for every collection year."""
+    written: list[Path] = []
+    sc = city.social_care
+    children = city.population.children
+    for year in config.collection_years:
+        rng = rng_for(config.seed, f"returns-{year}")
+        written += write_ssda903(
+            sc,
+            children,
+            city.workforce.sw_episodes,
+            config,
+            year,
+            out_dir / "ssda903" / str(year),
+            rng,
+        )
+        written.append(
+            write_cin_census(sc, children, config, year, out_dir / "cin" / f"cin_census_{year}.xml")
+        )
+        written.append(
+            write_annex_a(
+                sc,
+                children,
+                city.workforce.allocations,
+                config,
+                year,
+                out_dir / "annex_a" / f"annex_a_{year}.xlsx",
+            )
+        )
+    return written
+
+
+def write_truth(city: City, known_status: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """Ground truth, as Parquet, in its own folder apart from everything a council would hold."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "children": city.population.children,
+        "households": city.population.households,
+        "addresses": city.population.addresses,
+        "adults": city.population.adults,
+        "risk_spells": city.risk.spells,
+        "child_risk": city.risk.child_risk,
+        "known_status": known_status,
+        "known_children": city.social_care.known_children,
+        "record_truth": city.extracts.truth,
+    }
+    paths = []
+    for name, frame in tables.items():
+        path = out_dir / f"{name}.parquet"
+        frame.to_parquet(path, index=False, compression="zstd")
+        paths.append(path)
+    return paths
+
+
+def write_manifest(
+    config: SynthConfig, figures: list[calibration.Figure], unknown: int, out_dir: Path
+) -> Path:
+    """A small JSON description of the city: settings and headline figures (no timestamps)."""
+    manifest = {
+        "config": json.loads(config.model_dump_json()),
+        "collection_years": config.collection_years,
+        "figures": [
+            {
+                "key": f.key,
+                "label": f.label,
+                "generated": round(f.generated, 4),
+                "published": round(f.published, 4),
+                "unit": f.unit,
+                "within": f.within,
+                "source": f.source,
+            }
+            for f in figures
+        ],
+        "unknown_at_risk": unknown,
+    }
+    path = out_dir / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
