@@ -68,7 +68,7 @@ class DuckDBBackend:
     ) -> pa.Table:
         """Run a query and return its result as Arrow."""
         try:
-            return self.con.execute(sql, params).fetch_arrow_table()
+            return self.con.execute(sql, params).to_arrow_table()
         except duckdb.Error as exc:
             raise BackendError(step or "running a query", exc, sql) from None
 

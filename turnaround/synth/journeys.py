@@ -165,6 +165,7 @@ class JourneySimulator:
         self.last_referral = np.full(self.n, NEVER, dtype=np.int64)
         self.cp_from = np.full(self.n, NEVER, dtype=np.int64)
         self.cp_until = np.full(self.n, NEVER, dtype=np.int64)
+        self.cin_plan_from = np.full(self.n, NEVER, dtype=np.int64)
         self.cin_plan_until = np.full(self.n, NEVER, dtype=np.int64)
         self.lac_from = np.full(self.n, NEVER, dtype=np.int64)
         self.lac_until = np.full(self.n, NEVER, dtype=np.int64)
@@ -442,9 +443,10 @@ class JourneySimulator:
     def _cin_plan(self, rid: int, i: int, start: int) -> None:
         rng = self.rng
         end = start + int(rng.lognormal(np.log(230), 0.55))
-        end = min(end, int(self.eighteenth[i]))
+        end = max(min(end, int(self.eighteenth[i])), start + 1)
         self.records.cin_plans.append([rid, start, end])
         self.open_cin_plan[i] = len(self.records.cin_plans) - 1
+        self.cin_plan_from[i] = start
         self.cin_plan_until[i] = end
         self.ever_plan[i] = True
         team = "disabled_children" if self.disabled[i] else "cin_cp"
@@ -455,7 +457,7 @@ class JourneySimulator:
     def _cp_plan(self, rid: int, i: int, start: int) -> None:
         rng = self.rng
         length = int(rng.lognormal(np.log(250), 0.7))
-        end = min(start + max(length, 30), int(self.eighteenth[i]))
+        end = max(min(start + max(length, 30), int(self.eighteenth[i])), start + 1)
         category = self._category(i, start)
         cp_id = self._next_cp
         self._next_cp += 1
@@ -556,15 +558,20 @@ class JourneySimulator:
         self, i: int, day: int, *, emergency: bool, uasc: bool = False, pathway: str | None = None
     ) -> None:
         rng = self.rng
+        # Care starts after any plan already under way, never before it.
+        if self.cp_until[i] > day:
+            day = max(day, int(self.cp_from[i]) + 1)
+        if self.cin_plan_until[i] > day:
+            day = max(day, int(self.cin_plan_from[i]) + 1)
         if day >= self.eighteenth[i] - 2:
             return
         rid = int(self.open_referral[i])
-        if (
-            rid < 0
-            or (self.records.referrals[rid][5] < day - 1
-            and self.records.referrals[rid][5] != NEVER)
-        ):
+        closure = self.records.referrals[rid][5] if rid >= 0 else NEVER
+        if rid < 0 or (closure != NEVER and closure < day - 1):
             rid = self._new_referral_for_care(i, day)
+        day = max(day, int(self.records.referrals[rid][1]))
+        if day >= self.eighteenth[i] - 2:
+            return
         need = "N4" if uasc else str(self.records.referrals[rid][3])
         if need not in ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"):
             need = "N1"

@@ -123,9 +123,11 @@ def build_risk_spells(
         )
     )
     spells = pd.concat(frames, ignore_index=True)
+    spells["start"] = np.maximum(spells["start"].to_numpy(), begin)
+    spells = spells[spells["end"] > spells["start"]]
     spells = _merge_overlaps(spells)
     ongoing = spells["end"].to_numpy() > end
-    start_col = from_days(np.maximum(spells["start"].to_numpy(), begin))
+    start_col = from_days(spells["start"].to_numpy())
     end_col = from_days(np.where(ongoing, 0, spells["end"].to_numpy()))
     end_col[ongoing] = np.datetime64("NaT")
     out = pd.DataFrame(

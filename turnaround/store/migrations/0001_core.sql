@@ -19,7 +19,7 @@ create table users (
 create sequence audit_seq start 1;
 create table audit_log (
     audit_id  bigint primary key default nextval('audit_seq'),
-    at        timestamp not null default current_timestamp,
+    occurred_at timestamp not null default current_timestamp,
     username  varchar,
     action    varchar not null,
     target    varchar,
