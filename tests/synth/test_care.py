@@ -11,8 +11,30 @@ from turnaround.synth.care import TEMPORARY, plan_care_spell
 SECTORS = np.array(["B11 1", "B8 2", "B23 5"])
 RNE = {"S", "P", "L", "T", "U", "B"}
 LS = {"C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"}
-REC = {"E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48", "E5",
-       "E6", "E7", "E8", "E9", "E14", "E15", "E16", "E17", "X1"}
+REC = {
+    "E11",
+    "E12",
+    "E2",
+    "E3",
+    "E4A",
+    "E4B",
+    "E13",
+    "E41",
+    "E45",
+    "E46",
+    "E47",
+    "E48",
+    "E5",
+    "E6",
+    "E7",
+    "E8",
+    "E9",
+    "E14",
+    "E15",
+    "E16",
+    "E17",
+    "X1",
+}
 
 
 @settings(max_examples=300, deadline=None)
@@ -43,7 +65,7 @@ def test_spell_episodes_are_contiguous_and_valid(seed: int, age_days: int, emerg
             assert reason == ""
     assert eps[-1][6] == spell.end
     assert eps[-1][7] != "X1"
-    eighteenth = dob + int(round(18 * 365.25))
+    eighteenth = dob + round(18 * 365.25)
     assert spell.end <= eighteenth
     for _kind, start, stop in spell.missing:
         assert entry <= start <= stop
@@ -56,7 +78,7 @@ def test_a_baby_can_be_placed_for_adoption_and_adopted() -> None:
         spell = plan_care_spell(rng, 16_000, 15_900, "N1", False, "B11 1", SECTORS, "adoption")
         outcomes.add(spell.exit_reason)
         if spell.adoption is not None:
-            date_int, date_match, date_placed, order = spell.adoption
+            date_int, date_match, date_placed, _order = spell.adoption
             assert date_int < date_match < date_placed
             places = [e[4] for e in spell.episodes if e[0] >= date_placed]
             assert places and all(p in ("A5", "A6") for p in places)
@@ -70,5 +92,5 @@ def test_children_who_reach_18_in_care_leave_on_their_birthday() -> None:
     dob = 16_000 - int(16.5 * 365.25)
     spell = plan_care_spell(rng, 16_000, dob, "N1", False, "B11 1", SECTORS, "long")
     assert spell.open_at_18
-    assert spell.end == dob + int(round(18 * 365.25))
+    assert spell.end == dob + round(18 * 365.25)
     assert spell.exit_reason in {"E5", "E6", "E8", "E9", "E17"}

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from turnaround.synth.calendar import add_years
+
 YEAR = 365.25
 
 TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
@@ -94,12 +96,12 @@ def _placement(rng: np.random.Generator, age: float, settled: bool) -> str:
             return _choose(
                 rng,
                 ("U4", "U1", "U6", "K2", "K1", "R1", "S1", "P1"),
-                (0.33, 0.10, 0.29, 0.17, 0.01, 0.03, 0.03, 0.04),
+                (0.35, 0.11, 0.31, 0.13, 0.01, 0.03, 0.02, 0.04),
             )
         return _choose(
             rng,
             ("U6", "U3", "K2", "K1", "R1", "S1", "P1", "T2"),
-            (0.57, 0.13, 0.18, 0.01, 0.03, 0.02, 0.05, 0.01),
+            (0.60, 0.14, 0.15, 0.01, 0.03, 0.01, 0.05, 0.01),
         )
     return _choose(
         rng, ("H5", "U6", "U4", "K2", "P2", "U3", "P1"), (0.32, 0.26, 0.08, 0.17, 0.05, 0.07, 0.05)
@@ -223,7 +225,7 @@ def plan_care_spell(
         current = placements[-1][1]
         new = _placement(rng, a, settled=(d - entry) > 365)
         if current in RESIDENTIAL and rng.random() < 0.5:
-            new = _choose(rng, ("K2", "U6", "H5" if a >= 16 else "U4"), (0.4, 0.4, 0.2))
+            new = _choose(rng, ("K2", "U6", "H5" if a >= 16 else "U4"), (0.35, 0.45, 0.2))
         if new != current or rng.random() < 0.5:
             placements.append((d, new))
     if placed_for_adoption is not None:
@@ -297,11 +299,11 @@ def plan_care_spell(
     # Reviews: within 20 working days, then three months, then every six months.
     review_day = entry + 28
     gap = 63
+    fourth_birthday = int(add_years(np.array([dob]), 4)[0])
     while review_day < end:
-        child_age = (review_day - dob) / YEAR
         code = (
             "PN0"
-            if child_age < 4
+            if review_day < fourth_birthday
             else _choose(
                 rng,
                 ("PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"),

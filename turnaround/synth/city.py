@@ -13,6 +13,8 @@ city/
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,36 +98,54 @@ def generate_city(config: SynthConfig, out_dir: Path, progress: Progress = _quie
     return GeneratedCity(city, out_dir, journeys.known_status, figures, unknown)
 
 
-def write_returns(city: City, config: SynthConfig, out_dir: Path) -> list[Path]:
-    """The SSDA903, CIN census and Annex A files for every collection year."""
-    written: list[Path] = []
+def write_returns(city: City, config: SynthConfig, out_dir: Path, workers: int = 0) -> list[Path]:
+    """The SSDA903, CIN census and Annex A files for every collection year.
+
+    Years are independent (each has its own random stream), so they are written in parallel
+    by forked worker processes that share the city in memory; the files are the same either way.
+    """
+    years = config.collection_years
+    workers = workers or min(len(years), os.cpu_count() or 1)
+    _SHARED["city"], _SHARED["config"], _SHARED["out_dir"] = city, config, out_dir
+    try:
+        if workers <= 1 or "fork" not in mp.get_all_start_methods():
+            batches = [_write_year(year) for year in years]
+        else:
+            with mp.get_context("fork").Pool(workers) as pool:
+                batches = pool.map(_write_year, years, chunksize=1)
+    finally:
+        _SHARED.clear()
+    return [Path(p) for batch in batches for p in batch]
+
+
+_SHARED: dict[str, object] = {}
+
+
+def _write_year(year: int) -> list[str]:
+    city = _SHARED["city"]
+    config = _SHARED["config"]
+    out_dir = _SHARED["out_dir"]
+    assert isinstance(city, City) and isinstance(config, SynthConfig) and isinstance(out_dir, Path)
     sc = city.social_care
     children = city.population.children
-    for year in config.collection_years:
-        rng = rng_for(config.seed, f"returns-{year}")
-        written += write_ssda903(
+    rng = rng_for(config.seed, f"returns-{year}")
+    written = write_ssda903(
+        sc, children, city.workforce.sw_episodes, config, year, out_dir / "ssda903" / str(year), rng
+    )
+    written.append(
+        write_cin_census(sc, children, config, year, out_dir / "cin" / f"cin_census_{year}.xml")
+    )
+    written.append(
+        write_annex_a(
             sc,
             children,
-            city.workforce.sw_episodes,
+            city.workforce.allocations,
             config,
             year,
-            out_dir / "ssda903" / str(year),
-            rng,
+            out_dir / "annex_a" / f"annex_a_{year}.xlsx",
         )
-        written.append(
-            write_cin_census(sc, children, config, year, out_dir / "cin" / f"cin_census_{year}.xml")
-        )
-        written.append(
-            write_annex_a(
-                sc,
-                children,
-                city.workforce.allocations,
-                config,
-                year,
-                out_dir / "annex_a" / f"annex_a_{year}.xlsx",
-            )
-        )
-    return written
+    )
+    return [str(p) for p in written]
 
 
 def write_truth(city: City, known_status: pd.DataFrame, out_dir: Path) -> list[Path]:
