@@ -14,14 +14,24 @@ from openpyxl import load_workbook
 from turnaround.synth.city import GeneratedCity, generate_city
 from turnaround.synth.config import SynthConfig
 
-TRUTH_COLUMNS = {"person_id", "household_id", "risk", "level", "at_risk", "known_status",
-                 "deprivation", "imd_decile", "name_group"}
+TRUTH_COLUMNS = {
+    "person_id",
+    "household_id",
+    "risk",
+    "level",
+    "at_risk",
+    "known_status",
+    "deprivation",
+    "imd_decile",
+    "name_group",
+}
 
 
 def _digest(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -49,8 +59,19 @@ def test_every_year_has_every_return(small_city: GeneratedCity) -> None:
     out = small_city.out_dir / "returns"
     for year in range(2010, 2015):
         tables = {p.stem for p in (out / "ssda903" / str(year)).glob("*.csv")}
-        assert {"header", "episodes", "reviews", "uasc", "oc2", "oc3", "ad1",
-                "placed_adoption", "prev_perm", "missing", "sw_episodes"} <= tables
+        assert {
+            "header",
+            "episodes",
+            "reviews",
+            "uasc",
+            "oc2",
+            "oc3",
+            "ad1",
+            "placed_adoption",
+            "prev_perm",
+            "missing",
+            "sw_episodes",
+        } <= tables
         assert (out / "cin" / f"cin_census_{year}.xml").exists()
         assert (out / "annex_a" / f"annex_a_{year}.xlsx").exists()
 
@@ -125,9 +146,12 @@ def test_demo_size_calibrates_within_statistical_tolerance(demo_city: GeneratedC
         if figure.unit == "count":
             allowed = max(3 * math.sqrt(figure.published), 0.10 * figure.published)
         else:
-            base = looked_after if figure.key in {
-                "fostered", "residential", "placed_for_adoption", "placed_with_parents"
-            } else 1_200
+            base = (
+                looked_after
+                if figure.key
+                in {"fostered", "residential", "placed_for_adoption", "placed_with_parents"}
+                else 1_200
+            )
             if figure.key in {"vacancy", "agency_cover"}:
                 base = 60
             se = math.sqrt(figure.published * (1 - figure.published) / base)
