@@ -78,12 +78,18 @@ def test_a_baby_can_be_placed_for_adoption_and_adopted() -> None:
         spell = plan_care_spell(rng, 16_000, 15_900, "N1", False, "B11 1", SECTORS, "adoption")
         outcomes.add(spell.exit_reason)
         if spell.adoption is not None:
-            date_int, date_match, date_placed, _order = spell.adoption
-            assert date_int < date_match < date_placed
-            places = [e[4] for e in spell.episodes if e[0] >= date_placed]
-            assert places and all(p in ("A5", "A6") for p in places)
-            statuses = [e[2] for e in spell.episodes]
-            assert "E1" in statuses  # a placement order comes before placement
+            date_int, date_match, ceased, reason, order, with_carer = spell.adoption
+            if date_match is None:  # the plan was reversed, with a reason, and no order
+                assert ceased is not None and ceased > date_int and reason.startswith("RD")
+                assert order is None
+                continue
+            assert ceased is None and reason == ""
+            order_granted = min(e[0] for e in spell.episodes if e[2] == "E1")
+            assert date_int <= order_granted  # DfE rule 554
+            placed = min(e[0] for e in spell.episodes if e[4] in ("A5", "A6"))
+            assert date_int < date_match < placed
+            places = [e[4] for e in spell.episodes if e[0] >= placed]
+            assert all(p == ("A5" if with_carer else "A6") for p in places)  # rule 335
     assert {"E11", "E12"} & outcomes
 
 

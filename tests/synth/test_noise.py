@@ -156,11 +156,12 @@ def test_swapping_forename_and_surname() -> None:
 def test_mangling_keeps_a_name(name: str, seed: int) -> None:
     out = mangle(np.random.default_rng(seed), name)
     assert out.strip()
-    assert (
-        out.strip().replace("'", "").replace("-", "").upper()
-        == name.strip().replace("'", "").replace("-", "").upper()
-        or out.rstrip() == name
-    )
+
+    def letters(s: str) -> str:
+        # Mangling changes case, spacing and punctuation only: the letters stay.
+        return "".join(s.replace("'", "").replace("-", "").upper().split())
+
+    assert letters(out) == letters(name)
 
 
 def test_mangling_obrien() -> None:

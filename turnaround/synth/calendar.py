@@ -45,3 +45,9 @@ def add_years(days: np.ndarray, years: int) -> np.ndarray:
         + (m - 1).astype("timedelta64[M]")
     ).astype("datetime64[D]") + (dd - 1).astype("timedelta64[D]")
     return out.astype(np.int64)
+
+
+def next_weekday(day: int) -> int:
+    """The same day if a weekday, otherwise the Monday after (1970-01-01 was a Thursday)."""
+    weekday = (day + 3) % 7  # Monday is 0
+    return day + (7 - weekday if weekday >= 5 else 0)

@@ -58,7 +58,7 @@ class CareSpell:
     episodes: list[tuple] = field(default_factory=list)
     reviews: list[tuple[int, str]] = field(default_factory=list)
     missing: list[tuple[str, int, int]] = field(default_factory=list)
-    adoption: tuple | None = None
+    adoption: tuple | None = None  # (date_int, date_match, ceased, reason, order, with_carer)
     end: int = 0
     exit_reason: str = ""
     open_at_18: bool = False
@@ -141,10 +141,18 @@ def _placement_postcode(
 ) -> str:
     if place in ("P1",):
         return home
+    if provider == "PR1":  # the council's own provision is inside its own area
+        sector = home
+        while sector == home and len(sectors) > 1:  # only placement with parents is at home
+            sector = str(sectors[int(rng.integers(len(sectors)))])
+        return sector
     far = 0.45 if provider in ("PR4", "PR2", "PR3") else 0.08
     if rng.random() < far:
         return str(OUT_OF_AREA_SECTORS[int(rng.integers(len(OUT_OF_AREA_SECTORS)))])
-    return str(sectors[int(rng.integers(len(sectors)))])
+    sector = home
+    while sector == home and len(sectors) > 1:
+        sector = str(sectors[int(rng.integers(len(sectors)))])
+    return sector
 
 
 def plan_care_spell(
@@ -176,7 +184,7 @@ def plan_care_spell(
 
     # Legal status changes: (day, status)
     if age >= 16:
-        first_ls = _choose(rng, ("V2", "C1", "J2"), (0.82, 0.15, 0.03))
+        first_ls = _choose(rng, ("V2", "C1", "J1"), (0.82, 0.15, 0.03))
     elif emergency:
         first_ls = _choose(rng, ("L1", "L2", "C1", "V2"), (0.14, 0.09, 0.47, 0.30))
     else:
@@ -184,9 +192,10 @@ def plan_care_spell(
     statuses: list[tuple[int, str]] = [(entry, first_ls)]
     day = entry
     if first_ls in ("L1", "L2") and end - entry > 10:
-        day = entry + int(rng.integers(1, 8))
+        # Police protection lasts at most 72 hours; an emergency protection order 8 days.
+        day = entry + int(rng.integers(1, 4) if first_ls == "L1" else rng.integers(2, 9))
         statuses.append((day, "C1" if path != "home" or rng.random() < 0.5 else "V2"))
-    if statuses[-1][1] == "J2" and end - entry > 60:
+    if statuses[-1][1] == "J1" and end - entry > 60:
         day = entry + int(rng.integers(20, 60))
         statuses.append((day, "V2"))
     court = statuses[-1][1] == "C1" or path in ("adoption", "sgo") or (path == "long" and age < 16)
@@ -199,21 +208,46 @@ def plan_care_spell(
         if day < end:
             statuses.append((day, "C2"))
     placed_for_adoption = None
-    adoption = None
+    adoption: tuple[int, int | None, int | None, str] | None = None
+    with_carer = rng.random() < 0.15  # placed for adoption with the current foster carer
     if path == "adoption":
         order_day = max(day + 20, entry + int(rng.uniform(260, 480)))
         placed_day = order_day + int(rng.integers(20, 120))
+        # The agency decision maker decides adoption is in the child's best interests (and that
+        # the child should be placed for adoption) before the court's placement order.
+        date_int = entry + int(rng.uniform(90, 240))
         if placed_day < end - 60:
             statuses.append((order_day, "E1"))
             placed_for_adoption = placed_day
-            date_int = entry + int(rng.uniform(90, 240))
-            date_match = placed_day - int(rng.integers(10, 60))
-            adoption = (date_int, max(date_match, date_int + 1), placed_day)
+            date_match = max(placed_day - int(rng.integers(10, 60)), date_int + 1)
+            adoption = (date_int, date_match, None, "")
         else:
             path = "sgo"
+            if date_int < end - 30:
+                # The plan for adoption was reversed: the decision ceases with a reason.
+                reversed_on = min(end - 1, date_int + int(rng.integers(60, 300)))
+                reason = _choose(rng, ("RD1", "RD2", "RD3", "RD4"), (0.3, 0.2, 0.3, 0.2))
+                adoption = (date_int, None, reversed_on, reason)
+    statuses.sort(key=lambda s: s[0])
+
+    def status_on(d: int) -> str:
+        current = statuses[0][1]
+        for when, status in statuses:
+            if when <= d:
+                current = status
+        return current
+
+    def allowed(place: str, d: int) -> str:
+        # Placement with parents needs a care order (never s20 accommodation).
+        if place == "P1" and status_on(d) not in ("C1", "C2"):
+            return "U6"
+        return place
 
     # Placements: (day, place)
-    placements: list[tuple[int, str]] = [(entry, _placement(rng, age, settled=False))]
+    first_place = allowed(_placement(rng, age, settled=False), entry)
+    if first_place in TEMPORARY:  # a period of care never starts in a temporary placement
+        first_place = "U6"
+    placements: list[tuple[int, str]] = [(entry, first_place)]
     years = (end - entry) / YEAR
     move_rate = 0.32 if age < 11 else 0.65
     n_moves = int(rng.poisson(move_rate * years + (0.25 if placements[0][1] in TEMPORARY else 0)))
@@ -223,16 +257,17 @@ def plan_care_spell(
             break
         a = (d - dob) / YEAR
         current = placements[-1][1]
-        new = _placement(rng, a, settled=(d - entry) > 365)
+        new = allowed(_placement(rng, a, settled=(d - entry) > 365), d)
         if current in RESIDENTIAL and rng.random() < 0.5:
             new = _choose(rng, ("K2", "U6", "H5" if a >= 16 else "U4"), (0.35, 0.45, 0.2))
         if new != current or rng.random() < 0.5:
             placements.append((d, new))
     if placed_for_adoption is not None:
-        with_carer = rng.random() < 0.15
         placements.append((placed_for_adoption, "A5" if with_carer else "A6"))
     if path == "home" and end - entry > 90 and rng.random() < 0.2:
-        placements.append((end - int(rng.integers(30, 80)), "P1"))
+        home_day = end - int(rng.integers(30, 80))
+        if allowed("P1", home_day) == "P1":
+            placements.append((home_day, "P1"))
     placements = [p for p in placements if p[0] < end]
     placements.sort(key=lambda p: p[0])
 
@@ -315,6 +350,7 @@ def plan_care_spell(
         gap = 182
 
     # Missing and away from placement, for children of 10 and over.
+    last_missing_end = -1
     for episode in spell.episodes:
         start, place, stop = episode[0], episode[4], episode[6]
         a = (start - dob) / YEAR
@@ -323,8 +359,12 @@ def plan_care_spell(
         rate = 2.2 if place in RESIDENTIAL or place == "H5" else 0.35
         count = int(rng.poisson(rate * (stop - start) / YEAR))
         for s in sorted(int(x) for x in rng.integers(start, stop, count)):
+            if s <= last_missing_end:  # a new episode starts after the last has ended
+                continue
             kind = "M" if rng.random() < 0.72 else "A"
-            spell.missing.append((kind, s, s + int(rng.integers(0, 4))))
+            last_missing_end = s + int(rng.integers(0, 4))
+            spell.missing.append((kind, s, last_missing_end))
     if adoption is not None:
-        spell.adoption = (*adoption, end if exit_reason in ("E11", "E12") else None)
+        order = end if exit_reason in ("E11", "E12") else None
+        spell.adoption = (*adoption, order, with_carer)
     return spell

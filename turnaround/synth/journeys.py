@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 from turnaround.synth import risk as risk_model
-from turnaround.synth.calendar import OPEN, add_years, day_number, from_days, to_days
+from turnaround.synth.calendar import (
+    OPEN,
+    add_years,
+    day_number,
+    from_days,
+    next_weekday,
+    to_days,
+)
 from turnaround.synth.care import CareSpell, plan_care_spell
 from turnaround.synth.config import SynthConfig, Targets
 from turnaround.synth.identity import postcode_sector
@@ -382,7 +389,9 @@ class JourneySimulator:
             if nfa[k]:
                 closure = day + int(rng.integers(0, 4))
                 rec[4] = True
-                self._close_referral(rid, closure, "RC8")
+                # No further action at referral: closed without an assessment, so not RC8,
+                # which means "closed after assessment" (CIN rule 8825Q).
+                self._close_referral(rid, closure, "RC7")
                 continue
             a_start = day + int(rng.integers(0, 8))
             a_done = a_start + int(rng.lognormal(np.log(34), 0.5))
@@ -395,18 +404,20 @@ class JourneySimulator:
                 s47_day = day + int(rng.integers(0, 6))
                 target = s47_day + 21  # 15 working days
                 if k in icpc_set:
-                    icpc = s47_day + int(rng.lognormal(np.log(16), 0.45))
+                    icpc = next_weekday(s47_day + int(rng.lognormal(np.log(16), 0.45)))
                     self.records.s47.append((rid, s47_day, target, icpc, False))
                     if rng.random() < CP_AFTER_ICPC:
                         self._cp_plan(rid, i, icpc)
                         continue
                     self._cin_plan(rid, i, icpc)
                     continue
-                self.records.s47.append((rid, s47_day, target, NEVER, rng.random() < 0.4))
+                # The enquiry found no conference was needed (CIN rule 8868).
+                self.records.s47.append((rid, s47_day, target, NEVER, True))
                 if rng.random() < 0.5:
                     self._cin_plan(rid, i, a_done)
                 else:
-                    self._close_referral(rid, a_done + int(rng.integers(0, 15)), "RC8")
+                    # Closed after an S47 enquiry: not RC8, which allows no activity (rule 2990).
+                    self._close_referral(rid, a_done + int(rng.integers(0, 15)), "RC7")
                 continue
             if k in plan_set:
                 self._cin_plan(rid, i, a_done)
@@ -623,17 +634,31 @@ class JourneySimulator:
         for kind, s, e in spell.missing:
             self.records.missing.append((la_id, kind, s, e))
         if spell.adoption is not None:
-            date_int, date_match, date_placed, order = spell.adoption
-            ceased = order if order is not None else NEVER
-            reason = "RD1" if order is not None else ""
+            date_int, date_match, ceased, reason, _order, with_carer = spell.adoption
+            # PlacedAdoption's DATE_PLACED is the decision that the child should be placed
+            # for adoption, taken with the best-interests decision (DfE rule 523).
             self.records.adoptions.append(
-                (la_id, date_int, date_match, date_placed, ceased, reason)
+                (
+                    la_id,
+                    date_int,
+                    NEVER if date_match is None else date_match,
+                    date_int,
+                    NEVER if ceased is None else ceased,
+                    reason,
+                    with_carer,
+                )
             )
         if uasc:
             self.records.uasc.append((la_id, int(self.eighteenth[i])))
-        if rng.random() < 0.03:
+        # Every child starting care has a previous-permanence record (DfE rule 630);
+        # Z1 means none, or not known.
+        if rng.random() < 0.04:
             perm = str(rng.choice(["P1", "P2", "P3", "P4"]))
-            self.records.prev_perm.append((la_id, perm, "", ""))
+            when = np.datetime64(int(day - rng.integers(200, 2000)), "D").astype(object)
+            la = str(rng.choice([self.config.la_code, "331", "332", "333", "334", "335"]))
+            self.records.prev_perm.append((la_id, perm, la, when.strftime("%d/%m/%Y")))
+        else:
+            self.records.prev_perm.append((la_id, "Z1", "", ""))
         # A child protection plan ends when the child becomes looked after.
         if self.cp_until[i] > day and self.open_cp[i] >= 0:
             self.records.cp_plans[self.open_cp[i]][4] = day
@@ -836,7 +861,7 @@ class JourneySimulator:
         for cp in self.records.cp_plans:
             day = cp[3] + 90
             while day < cp[4]:
-                rows.append((cp[0], day))
+                rows.append((cp[0], next_weekday(day)))
                 day += 182
         return _dates(
             pd.DataFrame(rows, columns=["cp_plan_id", "review_date"]),
@@ -855,23 +880,26 @@ class JourneySimulator:
                 "date_placed",
                 "date_placed_ceased",
                 "reason_placed_ceased",
+                "foster_care",
             ],
         )
         n = len(df)
         rng = self.rng
-        df["foster_care"] = rng.random(n) < 0.15
+        df["foster_care"] = df["foster_care"].astype(bool)  # adopted by the foster carer (A5)
         df["nb_adoptr"] = np.where(rng.random(n) < 0.78, "2", "1")
         couple = df["nb_adoptr"] == "2"
-        df["sex_adoptr"] = np.where(
+        sex = np.where(
             couple,
             rng.choice(["MF", "MM", "FF"], n, p=[0.86, 0.07, 0.07]),
             rng.choice(["F1", "M1"], n, p=[0.9, 0.1]),
         )
-        df["ls_adoptr"] = np.where(
-            couple,
-            rng.choice(["L0", "L11", "L12", "L2"], n, p=[0.75, 0.1, 0.05, 0.1]),
-            rng.choice(["L3", "L4"], n, p=[0.85, 0.15]),
-        )
+        df["sex_adoptr"] = sex
+        # Legal status of adopters, consistent with their sexes (DfE rules 514, 520, 524):
+        # L0 single; L11 / L3 married / unmarried different-gender couple;
+        # L12 / L2 / L4 married / civil partners / unmarried same-gender couple.
+        mixed = rng.choice(["L11", "L3"], n, p=[0.75, 0.25])
+        same = rng.choice(["L12", "L2", "L4"], n, p=[0.4, 0.4, 0.2])
+        df["ls_adoptr"] = np.where(~couple, "L0", np.where(sex == "MF", mixed, same))
         out = _dates(
             df,
             ["date_int", "date_match", "date_placed", "date_placed_ceased"],

@@ -262,8 +262,9 @@ def leaver_outcomes(n: int, year: int, rng: np.random.Generator) -> dict[str, np
     activity_codes = by_year(OC3_ACTIVITY, year)
     activ = rng.choice(list(activity_codes), n, p=_normalised(activity_codes)).astype(object)
     accom = rng.choice(list(OC3_ACCOMMODATION), n, p=_normalised(OC3_ACCOMMODATION)).astype(object)
-    # Nothing is known about young people the council has lost touch with or who have died.
-    unknown = np.isin(in_touch, ["NO", "DIED", "REFU"])
+    # Nothing is returned for young people the council has lost touch with, who have died or
+    # who have returned home (DfE rule 344).
+    unknown = np.isin(in_touch, ["NO", "DIED", "REFU", "RHOM"])
     activ[unknown] = "0"
     accom[unknown] = "0"
     return {"IN_TOUCH": in_touch, "ACTIV": activ, "ACCOM": accom}

@@ -127,6 +127,11 @@ def ssda903_tables(
 
     sex_code = outcomes.by_year(SEX_CODES, year)
     mother, mc_dob = outcomes.mother_fields(info["sex"], info["dob"], window, rng)
+    # Motherhood is returned only for children looked after in the year, not for care leavers
+    # who appear only in OC3 (DfE rule 628).
+    in_care = pd.Series(cohort.isin(looked_after), index=mother.index)
+    mother = mother.where(in_care, "")
+    mc_dob = mc_dob.where(in_care, "")
     tables = {
         "Header": pd.DataFrame(
             {
