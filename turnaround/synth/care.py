@@ -69,43 +69,52 @@ def _choose(rng: np.random.Generator, options: tuple[str, ...], weights: tuple[f
     return str(options[int(rng.choice(len(options), p=p / p.sum()))])
 
 
-def _pathway(rng: np.random.Generator, age: float) -> str:
+PATHWAYS: dict[str, dict[str, float]] = {
+    "under 1": {"home": 0.24, "adoption": 0.56, "sgo": 0.14, "long": 0.06},
+    "1 to 4": {"home": 0.30, "adoption": 0.40, "sgo": 0.16, "long": 0.14},
+    "5 to 10": {"home": 0.42, "adoption": 0.03, "sgo": 0.18, "long": 0.37},
+    "11 to 15": {"home": 0.50, "long": 0.50},
+    "16 and 17": {"home": 0.35, "long": 0.65},
+}
+"""How a period of care ends, by age at entry: home, adoption, special guardianship, or 18."""
+
+PLACEMENT_MIX: dict[tuple[str, bool], dict[str, float]] = {
+    ("under 1", False): {"U6": 0.63, "U3": 0.19, "R3": 0.06, "P1": 0.12},
+    ("1 to 10", False): {"U6": 0.60, "U3": 0.17, "U4": 0.07, "K2": 0.04, "P1": 0.11, "T1": 0.01},
+    ("1 to 10", True): {"U4": 0.44, "U1": 0.15, "U6": 0.28, "K2": 0.04, "P1": 0.09},
+    ("11 to 15", False): {"U6": 0.55, "U3": 0.13, "K2": 0.16, "K1": 0.01, "R1": 0.03,
+                          "S1": 0.01, "P1": 0.10, "T2": 0.01},
+    ("11 to 15", True): {"U4": 0.33, "U1": 0.10, "U6": 0.29, "K2": 0.14, "K1": 0.01,
+                         "R1": 0.03, "S1": 0.02, "P1": 0.08},
+    ("16 and 17", False): {"H5": 0.32, "U6": 0.26, "U4": 0.08, "K2": 0.17, "P2": 0.05,
+                           "U3": 0.07, "P1": 0.05},
+}  # fmt: skip
+"""Placement types drawn for a child, by age band and whether they have settled (a year in)."""
+
+
+def _band(age: float) -> str:
     if age < 1:
-        return _choose(rng, ("home", "adoption", "sgo", "long"), (0.26, 0.52, 0.16, 0.06))
+        return "under 1"
     if age < 5:
-        return _choose(rng, ("home", "adoption", "sgo", "long"), (0.32, 0.36, 0.17, 0.15))
+        return "1 to 4"
     if age < 11:
-        return _choose(rng, ("home", "adoption", "sgo", "long"), (0.42, 0.03, 0.18, 0.37))
-    if age < 16:
-        return _choose(rng, ("home", "long"), (0.50, 0.50))
-    return _choose(rng, ("home", "long"), (0.35, 0.65))
+        return "5 to 10"
+    return "11 to 15" if age < 16 else "16 and 17"
+
+
+def _pathway(rng: np.random.Generator, age: float) -> str:
+    mix = PATHWAYS[_band(age)]
+    return _choose(rng, tuple(mix), tuple(mix.values()))
 
 
 def _placement(rng: np.random.Generator, age: float, settled: bool) -> str:
     """A placement type for a child of this age; 'settled' children move to long-term care."""
-    if age < 1:
-        return _choose(rng, ("U6", "U3", "R3", "P1", "T0"), (0.69, 0.20, 0.06, 0.04, 0.01))
-    if age < 11:
-        if settled:
-            return _choose(rng, ("U4", "U1", "U6", "K2", "P1"), (0.47, 0.16, 0.30, 0.04, 0.03))
-        return _choose(
-            rng, ("U6", "U3", "U4", "K2", "P1", "T1"), (0.65, 0.19, 0.07, 0.04, 0.04, 0.01)
-        )
-    if age < 16:
-        if settled:
-            return _choose(
-                rng,
-                ("U4", "U1", "U6", "K2", "K1", "R1", "S1", "P1"),
-                (0.35, 0.11, 0.31, 0.13, 0.01, 0.03, 0.02, 0.04),
-            )
-        return _choose(
-            rng,
-            ("U6", "U3", "K2", "K1", "R1", "S1", "P1", "T2"),
-            (0.60, 0.14, 0.15, 0.01, 0.03, 0.01, 0.05, 0.01),
-        )
-    return _choose(
-        rng, ("H5", "U6", "U4", "K2", "P2", "U3", "P1"), (0.32, 0.26, 0.08, 0.17, 0.05, 0.07, 0.05)
-    )
+    band = _band(age)
+    if band in ("1 to 4", "5 to 10"):
+        band = "1 to 10"
+    key = (band, settled and band not in ("under 1", "16 and 17"))
+    mix = PLACEMENT_MIX[key]
+    return _choose(rng, tuple(mix), tuple(mix.values()))
 
 
 def _provider(rng: np.random.Generator, place: str) -> str:
@@ -264,7 +273,7 @@ def plan_care_spell(
             placements.append((d, new))
     if placed_for_adoption is not None:
         placements.append((placed_for_adoption, "A5" if with_carer else "A6"))
-    if path == "home" and end - entry > 90 and rng.random() < 0.2:
+    if path == "home" and end - entry > 90 and rng.random() < 0.3:
         home_day = end - int(rng.integers(30, 80))
         if allowed("P1", home_day) == "P1":
             placements.append((home_day, "P1"))
