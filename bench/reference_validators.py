@@ -3,7 +3,8 @@
 The validators (PyPI ``csc-validator-be-903`` and ``csc-validator-be-cin``) pin old pandas and
 numpy, so they live in their own virtual environment under ``bench/.venvs/`` (git-ignored),
 created on first use. This script prints every rule that fired with its count of flagged rows,
-and how long each validator took, for comparison with our own validation.
+and how long each validator took, for comparison with our own validation; with ``--json`` the
+CIN report also lists, per rule, the children it flagged (``flagged``).
 
 The reference validators know only the current return layout and the rule sets from 2022-23
 onwards, so: older years are checked with the earliest rule set; CSV tables are padded with any
@@ -85,21 +86,30 @@ else:
     from cin_validator import cin_validator
     name = ruleset("cin", year, "cin_validator")
     registry = importlib.import_module(f"cin_validator.rules.{name}").registry
+    import contextlib
+    said = io.StringIO()
     started = time.perf_counter()
     root = ET.parse(path).getroot()
     data = cin_validator.process_data(cin_validator.convert_data(root))
-    v = cin_validator.CinValidator(data, registry)
+    with contextlib.redirect_stdout(said):  # it prints, rather than raises, a rule's crash
+        v = cin_validator.CinValidator(data, registry)
     seconds = time.perf_counter() - started
     issues = v.full_issue_df
     fired = {}
+    flagged = {}
     if len(issues):
         for code, n in issues.groupby("rule_code").size().items():
             fired[str(code)] = int(n)
+        for code, ids in issues.groupby("rule_code")["child_id"]:
+            flagged[str(code)] = sorted({str(i) for i in ids.dropna()})
     for code in v.multichild_issues["rule_code"].unique():
         fired[str(code)] = fired.get(str(code), 0) + 1
     messages = {str(rule.code): rule.message for rule in registry.values()}
+    crashed = [line.split()[3].rstrip(":") for line in said.getvalue().splitlines()
+               if line.startswith("Error with rule ")]
     print(json.dumps({"ruleset": name, "seconds": seconds, "fired": fired,
-                      "messages": {k: messages.get(k, "") for k in fired}}))
+                      "messages": {k: messages.get(k, "") for k in fired},
+                      "flagged": flagged, "failed_to_run": crashed}))
 """
 
 

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from turnaround.report import Section, write_report
+from turnaround.returns.load import LoadResult, load_returns
+from turnaround.returns.report import data_quality_section
 from turnaround.settings import Settings
+from turnaround.store import open_store
 from turnaround.synth.city import GeneratedCity, generate_city
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.report import city_section
@@ -19,6 +22,7 @@ class DemoResult:
 
     config: SynthConfig
     city: GeneratedCity
+    load: LoadResult
     report_path: Path
 
 
@@ -37,6 +41,15 @@ def run_demo(
 
     generated = generate_city(config, settings.city_dir, city_progress)
     sections: list[Section] = [city_section(generated, config)]
+    progress("loading the returns", 0, 1)
+    store = open_store(settings.store_path)
+    try:
+        loaded = load_returns(
+            store, [settings.city_dir / "returns"], mode="strict", user=settings.user or "demo"
+        )
+        sections.append(data_quality_section(store))
+    finally:
+        store.close()
     progress("report", 1, 1)
     path = write_report(sections, settings.report_dir, title="turnaround: demo city")
-    return DemoResult(config=config, city=generated, report_path=path)
+    return DemoResult(config=config, city=generated, load=loaded, report_path=path)

@@ -269,13 +269,15 @@ def plan_care_spell(
         new = allowed(_placement(rng, a, settled=(d - entry) > 365), d)
         if current in RESIDENTIAL and rng.random() < 0.5:
             new = _choose(rng, ("K2", "U6", "H5" if a >= 16 else "U4"), (0.35, 0.45, 0.2))
-        if new != current or rng.random() < 0.5:
+        # A move to another carer of the same kind; but a child at home stays at home.
+        if new != current or (new != "P1" and rng.random() < 0.5):
             placements.append((d, new))
     if placed_for_adoption is not None:
         placements.append((placed_for_adoption, "A5" if with_carer else "A6"))
     if path == "home" and end - entry > 90 and rng.random() < 0.3:
         home_day = end - int(rng.integers(30, 80))
-        if allowed("P1", home_day) == "P1":
+        before_home = [p for p in placements if p[0] < home_day]
+        if allowed("P1", home_day) == "P1" and before_home and before_home[-1][1] != "P1":
             placements.append((home_day, "P1"))
     placements = [p for p in placements if p[0] < end]
     placements.sort(key=lambda p: p[0])
@@ -285,7 +287,7 @@ def plan_care_spell(
     spell = CareSpell(end=end, open_at_18=aged_out)
     rows: list[list] = []
     ls_i = pl_i = 0
-    prev_provider = ""
+    prev_provider = urn = pl_post = ""
     for k, d in enumerate(changes):
         while ls_i + 1 < len(statuses) and statuses[ls_i + 1][0] <= d:
             ls_i += 1
@@ -304,9 +306,16 @@ def plan_care_spell(
         else:
             rne = "L"
         if placement_changed or k == 0:
+            before = (place, prev_provider, urn, pl_post) if k > 0 else None
             provider = _provider(rng, place)
             urn = _urn(rng, place, provider)
             pl_post = _placement_postcode(rng, place, provider, home_sector, sectors)
+            # A move to another carer of the same kind shows in the data: a new placement
+            # postcode (DfE rule 435 looks for some change in the placement's details).
+            for _ in range(20):
+                if (place, provider, urn, pl_post) != before:
+                    break
+                pl_post = _placement_postcode(rng, place, provider, home_sector, sectors)
             reason = (
                 ""
                 if k == 0 or not placement_changed

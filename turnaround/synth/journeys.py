@@ -439,7 +439,7 @@ class JourneySimulator:
             if mask & (1 << bit):
                 codes.append(code)
         if not codes or self.rng.random() < 0.3:
-            codes.append(str(self.rng.choice(["21", "8A", "6A", "1A", "9A", "16A"])))
+            codes.append(str(self.rng.choice(["21", "8B", "6A", "1A", "9A", "16A"])))
         return ",".join(sorted(set(codes)))
 
     def _close_referral(self, rid: int, day: int, reason: str) -> None:

@@ -41,7 +41,7 @@ CIN_CHANGES: dict[int, frozenset[str]] = {
 SOFTWARE_CODE = "turnaround"
 RELEASE = "0.1"
 
-DISABILITY_CODES = ("AUTI", "BEH", "COMM", "CON", "DDA", "HAND", "HEAR", "INC", "LD", "MOB",
+DISABILITY_CODES = ("AUT", "BEH", "COMM", "CON", "DDA", "HAND", "HEAR", "INC", "LD", "MOB",
                     "PC", "VIS")  # fmt: skip
 _DISABILITY_WEIGHTS = (0.2, 0.15, 0.12, 0.08, 0.05, 0.04, 0.04, 0.03, 0.15, 0.06, 0.04, 0.04)
 

@@ -65,6 +65,15 @@ FILE_NAMES = {
     "SWEpisodes": "sw_episodes.csv",
 }
 
+PLACE_RENAMES: dict[int, dict[str, str]] = {
+    2014: {},
+    # 2025-26 drops H5 (semi-independent), P2 (independent living) and Z1 (other); we return
+    # them as K3 (supported accommodation) and Z14 (other). Our reading of the change, not
+    # checked against the DfE's own specification.
+    2026: {"H5": "K3", "P2": "K3", "Z1": "Z14"},
+}
+"""Placement codes renamed from a collection year on."""
+
 SEX_CODES: dict[int, dict[str, str]] = {2014: {"M": "1", "F": "2"}, 2025: {"M": "M", "F": "F"}}
 """How SEX is coded, by first collection year: 1/2 until 2023-24, M/F/U from 2024-25."""
 
@@ -113,7 +122,7 @@ def ssda903_tables(
     window = Window.for_year(year)
     details = outcomes.child_details(social_care.known_children, children)
     all_episodes = social_care.episodes
-    episodes = _episodes(all_episodes, window)
+    episodes = _episodes(all_episodes, window, year)
     oc3 = outcomes.oc3_rows(all_episodes, details, year, rng)
     looked_after = pd.Index(sorted(episodes["CHILD"].unique()), dtype=object)
     # Care leavers in the OC3 cohort have a child record even with no episode in the year.
@@ -165,7 +174,7 @@ def _fit(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out.fillna("").astype(object)
 
 
-def _episodes(episodes: pd.DataFrame, window: Window) -> pd.DataFrame:
+def _episodes(episodes: pd.DataFrame, window: Window, year: int) -> pd.DataFrame:
     eps = episodes.loc[in_window(episodes["decom"], episodes["dec"], window)]
     eps = eps.sort_values(["la_child_id", "decom"], kind="stable")
     dec = clip_open(eps["dec"], window)
@@ -177,7 +186,7 @@ def _episodes(episodes: pd.DataFrame, window: Window) -> pd.DataFrame:
             "RNE": eps["rne"].to_numpy(),
             "LS": eps["ls"].to_numpy(),
             "CIN": eps["cin"].to_numpy(),
-            "PLACE": eps["place"].to_numpy(),
+            "PLACE": eps["place"].replace(outcomes.by_year(PLACE_RENAMES, year)).to_numpy(),
             "PLACE_PROVIDER": eps["place_provider"]
             .where(~eps["place"].isin(outcomes.TEMPORARY_PLACEMENTS), "")
             .to_numpy(),

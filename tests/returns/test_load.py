@@ -1,0 +1,129 @@
+"""Loading: one transaction, strict and lenient, replace not duplicate, cleaned episodes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from turnaround.errors import InputError, ValidationFailed
+from turnaround.returns.canonical import SPECS, canonical_ddl, store_table
+from turnaround.returns.load import load_returns, validate_returns
+from turnaround.store import open_store
+from turnaround.synth.city import generate_city
+from turnaround.synth.config import SynthConfig
+
+MIGRATIONS = Path(__file__).parents[2] / "turnaround" / "store" / "migrations"
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("city")
+    generate_city(SynthConfig(children=2_000, seed=4), out)
+    return out / "returns"
+
+
+def _snapshot(store) -> dict[str, int]:
+    names = [store_table(k, t) for k, tables in SPECS.items() for t in tables]
+    names += ["loads", "validation_failures", "quarantine", "ssda903_episodes_clean", "audit_log"]
+    return {n: store.con.execute(f"select count(*) from {n}").fetchone()[0] for n in names}
+
+
+def test_the_migration_matches_the_canonical_specification() -> None:
+    sql = (MIGRATIONS / "0003_canonical_returns.sql").read_text(encoding="utf-8")
+    assert canonical_ddl() in sql
+
+
+def test_the_synthetic_city_validates_without_errors(city: Path) -> None:
+    report = validate_returns([city / "ssda903" / "2014", city / "cin" / "cin_census_2014.xml"])
+    assert [f for f in report.errors] == []
+    assert {(r.kind, r.year) for r in report.returns} == {("ssda903", 2014), ("cin", 2014)}
+
+
+def test_loading_every_year_then_again_replaces_and_never_duplicates(
+    city: Path, tmp_path: Path
+) -> None:
+    store = open_store(tmp_path / "w.duckdb")
+    first = load_returns(store, [city], user="ann")
+    assert {(r.kind, r.year) for r in first.loaded} == {
+        (kind, year) for kind in ("ssda903", "cin", "annex_a") for year in range(2010, 2015)
+    }
+    counts = _snapshot(store)
+    assert counts["ssda903_episodes"] > 0 and counts["cin_episodes"] > 0
+    assert counts["annex_a_list1_contacts"] > 0
+    load_returns(store, [city], user="ann")
+    again = _snapshot(store)
+    assert again.pop("audit_log") == counts.pop("audit_log") + 1
+    assert again == counts
+    loaded = store.con.execute("select count(*) from loads").fetchone()[0]
+    assert loaded == 15
+
+
+def test_the_cleaned_history_keeps_each_episode_once(city: Path, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "w.duckdb")
+    load_returns(store, [city / "ssda903"])
+    dupes = store.con.execute(
+        "select count(*) from (select child, decom from ssda903_episodes_clean "
+        "group by all having count(*) > 1)"
+    ).fetchone()[0]
+    assert dupes == 0
+    raw, clean = store.con.execute(
+        "select (select count(*) from ssda903_episodes), (select count(*) from "
+        "ssda903_episodes_clean)"
+    ).fetchone()
+    assert clean < raw  # episodes repeated across years are kept once
+
+
+def _broken_copy(city: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "2014"
+    shutil.copytree(city / "ssda903" / "2014", folder)
+    episodes = folder / "episodes.csv"
+    lines = episodes.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    fields = lines[1].split(",")
+    fields[header.index("DEC")] = "01/01/2000"  # ends before it starts
+    lines[1] = ",".join(fields)
+    fields = lines[2].split(",")
+    fields[header.index("PLACE")] = "Q9"  # not a placement code
+    lines[2] = ",".join(fields)
+    episodes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_a_strict_load_of_a_broken_return_loads_nothing(city: Path, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "w.duckdb")
+    load_returns(store, [city / "ssda903" / "2013"])
+    before = _snapshot(store)
+    with pytest.raises(ValidationFailed) as info:
+        load_returns(store, [_broken_copy(city, tmp_path)], year=2014)
+    rules = {f.rule for f in info.value.failures}
+    assert "S-CODE" in rules and "356" in rules  # every planted error, not only the first
+    assert _snapshot(store) == before
+
+
+def test_a_lenient_load_quarantines_only_the_failing_rows(city: Path, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "w.duckdb")
+    broken = _broken_copy(city, tmp_path)
+    rows_in_file = len((broken / "episodes.csv").read_text().splitlines()) - 1
+    result = load_returns(store, [broken], year=2014, mode="lenient")
+    assert result.loaded[0].rows_quarantined >= 2
+    loaded = store.con.execute("select count(*) from ssda903_episodes").fetchone()[0]
+    quarantined = store.con.execute(
+        "select count(*) from quarantine where table_name = 'episodes'"
+    ).fetchone()[0]
+    assert loaded + quarantined == rows_in_file  # nothing lost
+    rules = store.con.execute("select string_agg(rules, ',') from quarantine").fetchone()[0]
+    assert "356" in rules and "S-CODE" in rules
+
+
+def test_an_unreadable_file_leaves_the_store_as_it_was(city: Path, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "w.duckdb")
+    load_returns(store, [city / "cin" / "cin_census_2013.xml"])
+    before = _snapshot(store)
+    truncated = tmp_path / "cin_census_2014.xml"
+    text = (city / "cin" / "cin_census_2014.xml").read_text(encoding="utf-8")
+    truncated.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(InputError, match=r"cin_census_2014\.xml"):
+        load_returns(store, [city / "ssda903" / "2014", truncated])
+    assert _snapshot(store) == before

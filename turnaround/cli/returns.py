@@ -1,0 +1,114 @@
+"""``turnaround validate`` and ``turnaround load``: check returns, and bring them into the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from turnaround.cli.app import app, settings_from
+from turnaround.errors import ValidationFailed
+from turnaround.returns.load import load_returns, validate_returns
+from turnaround.returns.model import ValidationReport
+from turnaround.returns.report import summary_by_rule, write_failures
+from turnaround.store import open_store
+
+PathsArgument = Annotated[
+    list[Path],
+    typer.Argument(help="Return files or folders (SSDA903 CSVs or XML, CIN XML, Annex A)."),
+]
+YearOption = Annotated[
+    int | None,
+    typer.Option(help="Collection year (the year of its 31 March); detected if omitted."),
+]
+
+
+def _summary_table(report: ValidationReport, limit: int = 30) -> Table:
+    table = Table(title="Failures by rule")
+    for column in ("File", "Rule", "Severity", "Message", "Rows"):
+        table.add_column(column, justify="right" if column == "Rows" else "left")
+    summary = summary_by_rule(report)
+    for row in summary.head(limit).itertuples(index=False):
+        table.add_row(str(row[0]), str(row[1]), str(row[2]), str(row[3]), f"{row[4]:,}")
+    if len(summary) > limit:
+        table.caption = f"and {len(summary) - limit} more rules: see the CSV or Excel report"
+    return table
+
+
+@app.command("validate")
+def validate(
+    ctx: typer.Context,
+    paths: PathsArgument,
+    year: YearOption = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the CSV and Excel report.")] = None,
+) -> None:
+    """Check returns against their year's layout, code lists and DfE rules; load nothing.
+
+    Example: turnaround validate workspace/city/returns/ssda903/2014 --year 2014
+    """
+    settings = settings_from(ctx)
+    console = Console()
+    report = validate_returns(paths, year=year)
+    folder = out or settings.workspace / "validation"
+    written = write_failures(report, folder)
+    for data in report.returns:
+        rows = sum(len(t) for t in data.tables.values())
+        console.print(f"{data.kind} {data.year}: {rows:,} rows read")
+    if report.failures:
+        console.print(_summary_table(report))
+    errors = len(report.errors)
+    queries = len(report.failures) - errors
+    console.print(f"{errors:,} errors, {queries:,} queries. Report: {written[0]} and {written[1]}")
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command("load")
+def load(
+    ctx: typer.Context,
+    paths: PathsArgument,
+    year: YearOption = None,
+    lenient: Annotated[
+        bool, typer.Option("--lenient", help="Load the rows that pass; quarantine the rest.")
+    ] = False,
+    user: Annotated[str | None, typer.Option(help="Who is loading. Env: TURNAROUND_USER.")] = None,
+) -> None:
+    """Validate returns and load them into the workspace store, in one transaction.
+
+    Example: turnaround load workspace/city/returns --lenient
+    """
+    settings = settings_from(ctx)
+    console = Console()
+    store = open_store(settings.store_path)
+    try:
+        result = load_returns(
+            store,
+            paths,
+            year=year,
+            mode="lenient" if lenient else "strict",
+            user=user or settings.user,
+        )
+    except ValidationFailed as exc:
+        report = ValidationReport(returns=[], failures=exc.failures)
+        written = write_failures(report, settings.workspace / "validation")
+        console.print(_summary_table(report))
+        raise ValidationFailed(f"{exc} Report: {written[0]}") from None
+    finally:
+        store.close()
+    table = Table(title="Loaded")
+    for column in ("Return", "Year", "Rows loaded", "Quarantined", "Errors", "Queries"):
+        table.add_column(column, justify="left" if column == "Return" else "right")
+    for item in result.loaded:
+        errors = sum(f.severity == "error" for f in item.failures)
+        table.add_row(
+            item.kind,
+            str(item.year),
+            f"{sum(item.rows_loaded.values()):,}",
+            f"{item.rows_quarantined:,}",
+            f"{errors:,}",
+            f"{len(item.failures) - errors:,}",
+        )
+    console.print(table)

@@ -1,0 +1,269 @@
+"""Validate returns and bring them into the store, in one transaction.
+
+Strict mode loads nothing if any error was found. Lenient mode loads the rows that passed and
+sets the failing rows aside in ``quarantine`` with their errors, so analysts can fix them at
+source. Either way the load is one transaction: a crash or a bad file leaves the store exactly
+as it was, and loading the same return and year again replaces it, never duplicating it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pyarrow as pa
+
+from turnaround.errors import ValidationFailed
+from turnaround.returns.canonical import SPECS, TableSpec, store_table
+from turnaround.returns.cleaning import EPISODE_COLUMNS, clean_episodes
+from turnaround.returns.model import (
+    FILE_COLUMN,
+    ROW_COLUMN,
+    Failure,
+    ReturnData,
+    ValidationReport,
+    failures_frame,
+)
+from turnaround.returns.read import read_returns
+from turnaround.returns.rules import run_rules
+from turnaround.store import Store
+
+Mode = Literal["strict", "lenient"]
+
+
+@dataclass
+class LoadedReturn:
+    """What one return-year contributed to the store."""
+
+    kind: str
+    year: int
+    load_id: str
+    rows_loaded: dict[str, int]
+    rows_quarantined: int
+    failures: list[Failure] = field(default_factory=list)
+
+
+@dataclass
+class LoadResult:
+    """Everything one call to ``load_returns`` did."""
+
+    loaded: list[LoadedReturn]
+    report: ValidationReport
+
+
+def validate_returns(
+    paths: Sequence[Path], *, year: int | None = None, store: Store | None = None
+) -> ValidationReport:
+    """Read and check returns without loading them: every structural and DfE rule failure."""
+    returns = read_returns(paths, year=year)
+    return _check(returns, store)
+
+
+def _check(returns: list[ReturnData], store: Store | None) -> ValidationReport:
+    by_key = {(r.kind, r.year): r for r in returns}
+    failures: list[Failure] = []
+    for data in returns:
+        previous = by_key.get((data.kind, data.year - 1))
+        if previous is None and store is not None:
+            previous = _from_store(store, data.kind, data.year - 1)
+        found = list(data.failures)
+        if data.kind in ("ssda903", "cin"):
+            found += run_rules(data, previous)
+        data.failures = found
+        failures += found
+    return ValidationReport(returns=returns, failures=failures)
+
+
+def load_returns(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    year: int | None = None,
+    mode: Mode = "strict",
+    user: str | None = None,
+) -> LoadResult:
+    """Validate returns and load them; strict loads nothing if anything is in error."""
+    returns = read_returns(paths, year=year)
+    report = _check(returns, store)
+    if mode == "strict" and report.errors:
+        raise ValidationFailed(
+            f"{len(report.errors):,} errors in {len({f.file for f in report.errors})} file(s); "
+            "nothing was loaded (use --lenient to load the rows that pass)",
+            failures=report.failures,
+        )
+    loaded: list[LoadedReturn] = []
+    with store.transaction("loading returns"):
+        for data in returns:
+            loaded.append(_load_one(store, data, user))
+        if any(r.kind == "ssda903" for r in returns):
+            rebuild_clean_episodes(store)
+        targets = ", ".join(f"{r.kind} {r.year}" for r in returns)
+        store.con.execute(
+            "insert into audit_log (username, action, target, reason, origin) "
+            "values (?, 'load-data', ?, ?, 'cli')",
+            [user, targets, f"{mode} load of {len(paths)} path(s)"],
+        )
+    return LoadResult(loaded=loaded, report=report)
+
+
+def _load_id(data: ReturnData) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(data.sources):
+        digest.update(str(path).encode())
+    return f"{data.kind}-{data.year}-{digest.hexdigest()[:10]}"
+
+
+def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
+    load_id = _load_id(data)
+    errors = [f for f in data.failures if f.severity == "error" and f.row is not None]
+    bad: dict[tuple[str, str, int], list[Failure]] = {}
+    for failure in errors:
+        bad.setdefault((failure.table, failure.file, int(failure.row or 0)), []).append(failure)
+    rows_loaded: dict[str, int] = {}
+    quarantined = 0
+    con = store.con
+    for name in ("loads", "validation_failures", "quarantine"):
+        con.execute(f"delete from {name} where kind = ? and year = ?", [data.kind, data.year])
+    for table, spec in SPECS[data.kind].items():
+        target = store_table(data.kind, table)
+        con.execute(f"delete from {target} where year = ?", [data.year])
+        frame = data.tables.get(table)
+        if frame is None or frame.empty:
+            rows_loaded[table] = 0
+            continue
+        keys = list(zip(frame[FILE_COLUMN], frame[ROW_COLUMN].astype(int), strict=True))
+        failing = pd.Series([(table, f, r) in bad for f, r in keys], index=frame.index)
+        good = frame[~failing]
+        _insert(store, target, spec, good, data.year, load_id)
+        rows_loaded[table] = len(good)
+        if failing.any():
+            quarantined += _quarantine(store, data, table, frame[failing], bad, load_id)
+    if data.failures:
+        failures = failures_frame(data.failures)
+        failures.insert(0, "load_id", load_id)
+        failures.insert(1, "kind", data.kind)
+        failures.insert(2, "year", data.year)
+        store.register("_failures", pa.Table.from_pandas(failures, preserve_index=False))
+        con.execute(
+            'insert into validation_failures select load_id, kind, year, "file", "row", '
+            'child_id, "table", field, rule, message, severity from _failures'
+        )
+        con.unregister("_failures")
+    con.execute("delete from loads where load_id = ?", [load_id])
+    con.execute(
+        "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
+        "values (?, ?, ?, ?, ?, ?)",
+        [
+            load_id,
+            data.kind,
+            data.year,
+            "; ".join(sorted(str(p) for p in data.sources)),
+            sum(rows_loaded.values()),
+            user,
+        ],
+    )
+    return LoadedReturn(data.kind, data.year, load_id, rows_loaded, quarantined, data.failures)
+
+
+def _insert(
+    store: Store, target: str, spec: TableSpec, frame: pd.DataFrame, year: int, load_id: str
+) -> None:
+    columns = list(spec)
+    out = frame.reindex(columns=columns).copy()
+    out["year"] = year
+    out["load_id"] = load_id
+    out["source_file"] = frame[FILE_COLUMN].astype(str).to_numpy()
+    out["source_row"] = frame[ROW_COLUMN].astype("int64").to_numpy()
+    arrow = pa.Table.from_pandas(out, preserve_index=False)
+    store.register("_incoming", arrow)
+    selects = []
+    for name, kind in spec.items():
+        cast = {"date": "DATE", "int": "BIGINT", "bool": "BOOLEAN"}.get(kind, "VARCHAR")
+        selects.append(f"cast({name} as {cast})")
+    selects += ["year", "load_id", "source_file", "source_row"]
+    store.con.execute(f"insert into {target} select {', '.join(selects)} from _incoming")
+    store.con.unregister("_incoming")
+
+
+def _quarantine(
+    store: Store,
+    data: ReturnData,
+    table: str,
+    rows: pd.DataFrame,
+    bad: dict[tuple[str, str, int], list[Failure]],
+    load_id: str,
+) -> int:
+    records = []
+    for _, row in rows.iterrows():
+        key = (table, str(row[FILE_COLUMN]), int(row[ROW_COLUMN]))
+        broken = bad[key]
+        values = {
+            k: (None if pd.isna(v) else str(v))
+            for k, v in row.items()
+            if k not in (FILE_COLUMN, ROW_COLUMN)
+        }
+        records.append(
+            (
+                load_id,
+                data.kind,
+                data.year,
+                table,
+                key[1],
+                key[2],
+                broken[0].child_id,
+                json.dumps(values, sort_keys=True),
+                ",".join(sorted({f.rule for f in broken})),
+                " | ".join(dict.fromkeys(f.message for f in broken)),
+            )
+        )
+    store.con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+    return len(records)
+
+
+def rebuild_clean_episodes(store: Store) -> int:
+    """Rebuild the cleaned cross-year episode history from every loaded SSDA903 year."""
+    cols = ", ".join(EPISODE_COLUMNS)
+    episodes = store.con.execute(f"select {cols}, year from ssda903_episodes").df()
+    years = [
+        int(y)
+        for (y,) in store.con.execute(
+            "select distinct year from ssda903_episodes order by 1"
+        ).fetchall()
+    ]
+    clean = clean_episodes(episodes, years) if years else clean_episodes(episodes, [0])
+    store.con.execute("delete from ssda903_episodes_clean")
+    if len(clean):
+        store.register("_clean", pa.Table.from_pandas(clean, preserve_index=False))
+        store.con.execute(
+            "insert into ssda903_episodes_clean select child, cast(decom as date), rne, ls, cin,"
+            " place, place_provider, cast(dec as date), rec, reason_place_change, home_post,"
+            " pl_post, urn, year, placement_change, period_of_care, cleaning from _clean"
+        )
+        store.con.unregister("_clean")
+    return len(clean)
+
+
+def _from_store(store: Store, kind: str, year: int) -> ReturnData | None:
+    """Last year's return as canonical tables, read back from the store (for cross-year rules)."""
+    if kind not in SPECS:
+        return None
+    tables: dict[str, pd.DataFrame] = {}
+    for table, spec in SPECS[kind].items():
+        name = store_table(kind, table)
+        if not store.table_exists(name):
+            return None
+        cols = ", ".join(spec)
+        frame = store.con.execute(
+            f"select {cols}, source_file as {FILE_COLUMN}, source_row as {ROW_COLUMN} "
+            f"from {name} where year = ?",
+            [year],
+        ).df()
+        tables[table] = frame
+    if all(frame.empty for frame in tables.values()):
+        return None
+    return ReturnData(kind=kind, year=year, tables=tables, sources=[])  # type: ignore[arg-type]

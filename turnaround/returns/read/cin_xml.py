@@ -1,0 +1,254 @@
+"""Read the CIN census XML: ``<Message><Header/><Children><Child>...`` into canonical tables.
+
+The file streams through the guarded parser one ``<Child>`` at a time. Every row a child
+yields (its identifiers, disabilities, episodes and their assessments, plans, enquiries and
+reviews) is numbered with the line of its ``<Child>`` element, found by a fast scan of the
+bytes. Repeated blocks are numbered within the child from 1, in file order, so that child
+tables join back to their parents (``canonical.CIN``).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from turnaround.errors import InputError
+from turnaround.returns import canonical
+from turnaround.returns.model import Failure, ReturnData
+from turnaround.returns.read import detect
+from turnaround.returns.read.safety import DEFAULT_MAX_BYTES, check_xml, read_bytes, utf8_text
+from turnaround.returns.schema import ReturnSchema, schema_for
+from turnaround.returns.structural import to_canonical
+
+_CHILD = re.compile(rb"<Child[\s>].*?</Child>", re.DOTALL)
+_HEADER = re.compile(rb"<Header[\s>].*?</Header>", re.DOTALL)
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*)[\s>/]")
+_PRE_PROCEEDINGS = ("PreProceedings", "PLO")
+_BLOCKS = {
+    "CINdetails", "Assessments", "FactorsIdentifiedAtAssessment", "CINPlanDates", "Section47",
+    "ChildProtectionPlans", "Reviews", "ChildIdentifiers", "ChildCharacteristics",
+    "Disabilities", "Child",
+}  # fmt: skip
+
+
+def read_cin_xml(
+    path: Path, *, year: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> ReturnData:
+    """One CIN census file as canonical tables and its structural failures."""
+    data, had_bom = utf8_text(read_bytes(path, max_bytes), path, kind="XML")
+    check_xml(data, path)
+    root = _ROOT.search(data)
+    if root is None or root.group(1) != b"Message":
+        found = root.group(1).decode("utf-8", "replace") if root else "none"
+        raise InputError(f"not a CIN census (the root element is <{found}>)", path=path)
+    header: dict[str, str] = {}
+    head = _HEADER.search(data)
+    if head is not None:
+        element = ET.fromstring(head.group())
+        header = {e.tag: (e.text or "").strip() for e in element.iter() if len(e) == 0}
+    rows: dict[str, list[dict[str, str | None]]] = defaultdict(list)
+    numbers: dict[str, list[dict[str, int]]] = defaultdict(list)
+    unknown: dict[str, int] = {}
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    # The file is known to be well formed, so each <Child> parses on its own, in C.
+    matches = list(_CHILD.finditer(data))
+    lines = np.searchsorted(newlines, np.array([m.start() for m in matches], dtype=np.int64)) + 1
+    for match, line in zip(matches, lines, strict=True):
+        try:
+            child = ET.fromstring(match.group())
+        except ET.ParseError:
+            raise InputError(
+                "a <Child> element could not be read on its own (a comment or "
+                "CDATA holding '<Child>'?)",
+                path=path,
+                row=int(line),
+            ) from None
+        _child(child, int(line), rows, numbers, unknown)
+    claimed = _year(header, path, year)
+    schema = schema_for("cin", claimed)
+    _check_dates(rows, claimed, path, year is not None)
+    tables: dict[str, pd.DataFrame] = {}
+    failures: list[Failure] = []
+    for name, table in schema.tables.items():
+        records = rows.get(name, [])
+        raw = pa.table(
+            {
+                c.name: pa.array([r.get(c.element or c.name) for r in records], pa.string())
+                for c in table.columns
+            }
+        )
+        line_numbers = np.array([r["_row"] for r in records], dtype=np.int64)
+        ids = numbers.get(name, [])
+        extra = {
+            key: pa.array([n[key] for n in ids], pa.int64())
+            for key in canonical.CIN[name]
+            if key in ("episode", "assessment", "plan", "s47", "cp_plan")
+        }
+        frame, found = to_canonical(
+            raw,
+            table,
+            schema,
+            file=path.name,
+            rows=line_numbers,
+            child_column="child_id",
+            canonical_spec=canonical.CIN[name],
+            extra=extra,
+        )
+        tables[name] = frame
+        failures.extend(found)
+    failures.extend(_unknown_elements(unknown, schema, path))
+    if had_bom:
+        failures.append(
+            Failure(
+                file=path.name,
+                row=None,
+                child_id=None,
+                table="children",
+                field=None,
+                rule="S-BOM",
+                severity="query",
+                message="the file began with a byte-order mark; it was removed",
+            )
+        )
+    return ReturnData(kind="cin", year=claimed, tables=tables, sources=[path], failures=failures)
+
+
+def _child(
+    child: ET.Element,
+    line: int,
+    rows: dict[str, list[dict[str, str | None]]],
+    numbers: dict[str, list[dict[str, int]]],
+    unknown: dict[str, int],
+) -> None:
+    ident: dict[str, str | None] = {}
+    details: list[ET.Element] = []
+    disabilities: list[str | None] = []
+    for section in child:
+        if section.tag == "CINdetails":
+            details.append(section)
+        elif section.tag in ("ChildIdentifiers", "ChildCharacteristics"):
+            for e in section:
+                if len(e) == 0:
+                    ident[e.tag] = _text(e)
+                    unknown[e.tag] = 1
+                elif e.tag == "Disabilities":
+                    disabilities.extend(_text(d) for d in e if d.tag == "Disability")
+    ident["_row"] = line  # type: ignore[assignment]
+    cid = ident.get("LAchildID")
+    rows["children"].append(ident)
+    numbers["children"].append({})
+    for code in disabilities:
+        rows["disabilities"].append({"_row": line, "LAchildID": cid, "Disability": code})  # type: ignore[dict-item]
+        numbers["disabilities"].append({})
+    for ep_no, detail in enumerate(details, start=1):
+        episode = _leaves(detail, unknown)
+        episode["_row"], episode["LAchildID"] = line, cid  # type: ignore[assignment]
+        rows["episodes"].append(episode)
+        numbers["episodes"].append({"episode": ep_no})
+        counts = {"Assessments": 0, "CINPlanDates": 0, "Section47": 0, "ChildProtectionPlans": 0}
+        for block in detail:
+            tag = block.tag
+            if tag not in counts:
+                continue
+            counts[tag] += 1
+            n = counts[tag]
+            record = _leaves(block, unknown)
+            record["_row"], record["LAchildID"] = line, cid  # type: ignore[assignment]
+            table, key = _BLOCK_TABLES[tag]
+            rows[table].append(record)
+            numbers[table].append({"episode": ep_no, key: n})
+            for inner in block:
+                if inner.tag == "FactorsIdentifiedAtAssessment":
+                    for factor in inner:
+                        rows["assessment_factors"].append(
+                            {"_row": line, "LAchildID": cid, "AssessmentFactors": _text(factor)}  # type: ignore[dict-item]
+                        )
+                        numbers["assessment_factors"].append({"episode": ep_no, "assessment": n})
+                elif inner.tag == "Reviews":
+                    for review in inner:
+                        rows["cp_reviews"].append(
+                            {"_row": line, "LAchildID": cid, "CPPreviewDate": _text(review)}  # type: ignore[dict-item]
+                        )
+                        numbers["cp_reviews"].append({"episode": ep_no, "cp_plan": n})
+
+
+_BLOCK_TABLES = {
+    "Assessments": ("assessments", "assessment"),
+    "CINPlanDates": ("cin_plans", "plan"),
+    "Section47": ("s47", "s47"),
+    "ChildProtectionPlans": ("cp_plans", "cp_plan"),
+}
+
+
+def _leaves(block: ET.Element, unknown: dict[str, int]) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    for e in block:
+        if len(e) == 0:
+            values[e.tag] = _text(e)
+            unknown[e.tag] = 1
+        elif e.tag not in _BLOCKS and not e.tag.startswith(_PRE_PROCEEDINGS):
+            unknown[e.tag] = 1
+    return values
+
+
+def _text(e: ET.Element) -> str | None:
+    return e.text.strip() if e.text is not None else None
+
+
+def _year(header: dict[str, str], path: Path, given: int | None) -> int:
+    stated = header.get("Year", "")
+    if not stated and header.get("ReferenceDate"):
+        stated = header["ReferenceDate"][:4]
+    found = int(stated) if stated.isdigit() else detect.year_from_path(path)
+    if given is not None:
+        if found is not None and found != given:
+            raise InputError(
+                f"wrong year: the census header says {found - 1}-{found % 100:02d}, "
+                f"not {given - 1}-{given % 100:02d}",
+                path=path,
+            )
+        return given
+    if found is None:
+        raise InputError(
+            "cannot tell the collection year (no <Year> in the header); pass --year", path=path
+        )
+    return found
+
+
+def _check_dates(
+    rows: dict[str, list[dict[str, str | None]]], year: int, path: Path, given: bool
+) -> None:
+    del given
+    dates = [
+        r.get(k) for r in rows.get("episodes", []) for k in ("CINreferralDate", "CINclosureDate")
+    ]
+    series = pd.to_datetime(
+        pd.Series([d for d in dates if d], dtype=object), format="%Y-%m-%d", errors="coerce"
+    )
+    # Open referrals can start years earlier, so only closures and in-year starts count.
+    detect.check_year(series, year, path, "referral and closure dates")
+
+
+def _unknown_elements(unknown: dict[str, int], schema: ReturnSchema, path: Path) -> list[Failure]:
+    known = {c.element for t in schema.tables.values() for c in t.columns} | {"Disability"}
+    return [
+        Failure(
+            file=path.name,
+            row=None,
+            child_id=None,
+            table="episodes",
+            field=tag,
+            rule="S-ELEMENT",
+            severity="query",
+            message=f"<{tag}> is not part of the {schema.year - 1}-{schema.year % 100:02d} "
+            "census layout and was ignored",
+        )
+        for tag in sorted(unknown)
+        if tag not in known
+    ]

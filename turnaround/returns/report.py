@@ -1,0 +1,97 @@
+"""Validation reports for people: a table on screen, CSV and Excel files, and the HTML section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from turnaround.report.html import Section, render_fragment
+from turnaround.returns.model import FAILURE_COLUMNS, ValidationReport, failures_frame
+from turnaround.store import Store
+
+HEADINGS = {
+    "file": "File",
+    "row": "Row",
+    "child_id": "Child ID",
+    "table": "Table",
+    "field": "Field",
+    "rule": "Rule",
+    "message": "Message",
+    "severity": "Severity",
+}
+
+
+def write_failures(report: ValidationReport, out_dir: Path, stem: str = "validation") -> list[Path]:
+    """Every failure as CSV and as an Excel workbook (failures, and a summary by rule)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    frame = failures_frame(report.failures)[FAILURE_COLUMNS].rename(columns=HEADINGS)
+    csv_path = out_dir / f"{stem}.csv"
+    frame.to_csv(csv_path, index=False)
+    xlsx_path = out_dir / f"{stem}.xlsx"
+    summary = summary_by_rule(report)
+    with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as writer:
+        summary.to_excel(writer, sheet_name="Summary by rule", index=False)
+        frame.to_excel(writer, sheet_name="Failures", index=False)
+        for sheet, data in (("Summary by rule", summary), ("Failures", frame)):
+            worksheet = writer.sheets[sheet]
+            worksheet.freeze_panes(1, 0)
+            worksheet.autofilter(0, 0, max(len(data), 1), max(len(data.columns) - 1, 0))
+            for i, column in enumerate(data.columns):
+                width = min(80, max(10, int(data[column].astype(str).str.len().max() or 0) + 2))
+                worksheet.set_column(i, i, width)
+    return [csv_path, xlsx_path]
+
+
+def summary_by_rule(report: ValidationReport) -> pd.DataFrame:
+    """Failures counted by file, rule and message, most common first."""
+    frame = failures_frame(report.failures)
+    if frame.empty:
+        return pd.DataFrame(columns=["File", "Rule", "Severity", "Message", "Rows"])
+    summary = (
+        frame.groupby(["file", "rule", "severity", "message"], dropna=False)
+        .size()
+        .reset_index(name="rows")
+        .sort_values(["rows", "rule"], ascending=[False, True], kind="stable")
+    )
+    return summary.rename(
+        columns={
+            "file": "File",
+            "rule": "Rule",
+            "severity": "Severity",
+            "message": "Message",
+            "rows": "Rows",
+        }
+    )[["File", "Rule", "Severity", "Message", "Rows"]]
+
+
+def data_quality(store: Store) -> dict[str, pd.DataFrame]:
+    """Per return and year: rows loaded, failures by rule, and rows quarantined."""
+    loads = store.con.execute(
+        "select kind, year, rows_loaded, loaded_at from loads order by kind, year"
+    ).df()
+    failures = store.con.execute(
+        "select kind, year, rule, severity, any_value(message) as message, count(*) as rows "
+        "from validation_failures group by all order by kind, year, rows desc, rule"
+    ).df()
+    quarantined = store.con.execute(
+        "select kind, year, table_name, count(*) as rows from quarantine group by all "
+        "order by kind, year, table_name"
+    ).df()
+    return {"loads": loads, "failures": failures, "quarantined": quarantined}
+
+
+def data_quality_section(store: Store) -> Section:
+    """The report's data-quality section."""
+    tables = data_quality(store)
+    loads = tables["loads"]
+    errors = tables["failures"]
+    n_errors = int(errors.loc[errors["severity"] == "error", "rows"].sum()) if len(errors) else 0
+    summary = f"{len(loads)} return-years loaded; {n_errors:,} errors"
+    body = render_fragment(
+        "data_quality_section.html.j2",
+        loads=loads.to_dict("records"),
+        failures=errors.to_dict("records"),
+        quarantined=tables["quarantined"].to_dict("records"),
+    )
+    return Section(id="data-quality", title="Data quality", body=body, summary=summary)

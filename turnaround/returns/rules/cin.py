@@ -1,0 +1,638 @@
+"""DfE validation rules for the Children in Need census that bear on meaning.
+
+Codes and messages are the DfE's. Child tables join to their CIN episode on
+(``child_id``, ``episode``); every check is a vectorised join, mask or sorted scan.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from turnaround.returns.rules.registry import Hits, Tables, as_index, isin, rule
+from turnaround.returns.rules.ssda903 import collection_period, upn_is_valid
+
+EPISODE_KEY = ["child_id", "episode"]
+
+
+def _with_episode(tables: Tables, table: str, columns: list[str]) -> pd.DataFrame:
+    """A child table with its CIN episode's ``columns`` alongside as ``episode_<column>``."""
+    episodes = tables["episodes"][[*EPISODE_KEY, *columns]].drop_duplicates(EPISODE_KEY)
+    frame = tables[table]
+    joined = frame[EPISODE_KEY].merge(episodes, on=EPISODE_KEY, how="left")
+    return frame.assign(**{f"episode_{c}": joined[c].to_numpy() for c in columns})
+
+
+def _not_nfa(episodes: pd.DataFrame) -> pd.Series:
+    return ~episodes["referral_nfa"].fillna(False).astype(bool)
+
+
+def _nfa(episodes: pd.DataFrame) -> pd.Series:
+    return episodes["referral_nfa"].fillna(False).astype(bool)
+
+
+NEVER = pd.Timestamp("1900-01-01")
+"""The end given to a row that cannot overlap anything, such as a closed no-further-action."""
+
+
+def _open_until(end: pd.Series, still_open: pd.Series, year: int) -> pd.Series:
+    """Ends, with rows that are still open running to the end of the census year.
+
+    The DfE's overlap rules read an open episode, plan or enquiry as lasting until the
+    census's ReferenceDate (31 March), not for ever: a later start past that date is an
+    error of its own (a date outside the census year), not an overlap.
+    """
+    census_end = collection_period(year)[1]
+    return end.where(~still_open.to_numpy(dtype=bool), census_end).fillna(NEVER)
+
+
+def _starts_inside_earlier(
+    frame: pd.DataFrame, start: str, end: pd.Series, inclusive: bool = False
+) -> pd.Index:
+    """Rows starting before (or, if ``inclusive``, on) the latest end of an earlier row.
+
+    One sort by (child, start) and a running maximum of ends that restarts at each child, so
+    a long earlier interval is still seen by every interval it covers.
+    """
+    rows = frame[frame[start].notna().to_numpy()]
+    order = rows.assign(_end=end.loc[rows.index]).sort_values(["child_id", start], kind="stable")
+    child = pd.factorize(order["child_id"])[0].astype(np.int64)
+    span = np.int64(1) << np.int64(40)
+    ends = order["_end"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    lifted = ends + child * span
+    running = np.maximum.accumulate(lifted)
+    earlier = np.r_[np.iinfo(np.int64).min, running[:-1]] - child * span
+    same = np.r_[False, child[1:] == child[:-1]]
+    starts = order[start].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    inside = (starts <= earlier) if inclusive else (starts < earlier)
+    return order.index[same & inside]
+
+
+# --- Children ------------------------------------------------------------------------------
+
+
+@rule(
+    code="1510",
+    kind="cin",
+    fields=("upn",),
+    tables=("children",),
+    message="UPN invalid (wrong check letter at character 1)",
+)
+def upn_check_letter(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    children = tables["children"]
+    upn = children["upn"].astype("string")
+    shaped = upn.str.len().eq(13) & upn.str.slice(1, 12).str.isdigit()
+    return {"children": as_index(shaped & ~upn_is_valid(upn), children)}
+
+
+@rule(
+    code="1520",
+    kind="cin",
+    fields=("upn",),
+    tables=("children",),
+    message="More than one record with the same UPN.",
+)
+def upn_repeated(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    children = tables["children"]
+    upn = children["upn"]
+    return {"children": as_index(upn.notna() & upn.duplicated(keep=False), children)}
+
+
+@rule(
+    code="8520",
+    kind="cin",
+    fields=("dob",),
+    tables=("children",),
+    message="Date of Birth is after data collection period (must be on or before the end of "
+    "the census period)",
+)
+def born_after_census(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    children = tables["children"]
+    return {"children": as_index(children["dob"] > collection_period(year)[1], children)}
+
+
+@rule(
+    code="8535Q",
+    kind="cin",
+    fields=("death_date", "dob"),
+    tables=("children",),
+    severity="query",
+    message="Please check and either amend data or provide a reason: Child’s date of death "
+    "should not be prior to the date of birth",
+)
+def died_before_born(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    children = tables["children"]
+    return {"children": as_index(children["death_date"] < children["dob"], children)}
+
+
+@rule(
+    code="8590",
+    kind="cin",
+    fields=("child_id",),
+    tables=("children", "episodes"),
+    message="Child does not have a recorded CIN episode.",
+)
+def child_without_episode(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    children = tables["children"]
+    return {
+        "children": as_index(~isin(children["child_id"], tables["episodes"]["child_id"]), children)
+    }
+
+
+@rule(
+    code="8606",
+    kind="cin",
+    fields=("referral_date", "dob", "expected_dob"),
+    tables=("children", "episodes"),
+    message="Child referral date is more than 40 weeks before DOB or expected DOB",
+)
+def referral_long_before_birth(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    children = tables["children"].drop_duplicates("child_id").set_index("child_id")
+    episodes = tables["episodes"]
+    weeks_40 = pd.Timedelta(days=280)
+    dob = episodes["child_id"].map(children["dob"])
+    expected = episodes["child_id"].map(children["expected_dob"])
+    early = (episodes["referral_date"] < dob - weeks_40) | (
+        episodes["referral_date"] < expected - weeks_40
+    )
+    return {"episodes": as_index(early, episodes)}
+
+
+# --- CIN episodes ----------------------------------------------------------------------------
+
+
+@rule(
+    code="8630",
+    kind="cin",
+    fields=("referral_date", "closure_date"),
+    tables=("episodes",),
+    message="CIN Closure Date is before CIN Referral Date for the same CIN episode",
+)
+def closed_before_referral(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = tables["episodes"]
+    return {"episodes": as_index(e["closure_date"] < e["referral_date"], e)}
+
+
+@rule(
+    code="8805",
+    kind="cin",
+    fields=("closure_date", "closure_reason"),
+    tables=("episodes",),
+    message="A CIN case cannot have a CIN closure date without a Reason for Closure",
+)
+def closed_without_reason(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = tables["episodes"]
+    return {"episodes": as_index(e["closure_date"].notna() & e["closure_reason"].isna(), e)}
+
+
+@rule(
+    code="8810",
+    kind="cin",
+    fields=("closure_reason", "closure_date"),
+    tables=("episodes",),
+    message="A CIN case cannot have a Reason for Closure without a CIN Closure Date",
+)
+def reason_without_closure(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = tables["episodes"]
+    return {"episodes": as_index(e["closure_reason"].notna() & e["closure_date"].isna(), e)}
+
+
+@rule(
+    code="8815",
+    kind="cin",
+    fields=("referral_nfa", "closure_date"),
+    tables=("episodes",),
+    message="More than one open CIN Details episode (a module with no CIN Closure Date) has "
+    "been provided for this child and case is not a referral with no further "
+    "action.",
+)
+def several_open_episodes(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = tables["episodes"]
+    open_ = e["closure_date"].isna()
+    counted = e["child_id"][(open_ & _not_nfa(e)).to_numpy()]
+    several = counted[counted.duplicated(keep=False)]
+    return {"episodes": as_index(open_ & isin(e["child_id"], several), e)}
+
+
+@rule(
+    code="8816",
+    kind="cin",
+    fields=("referral_date", "referral_nfa"),
+    tables=("episodes",),
+    message="An open CIN episode is shown and case is not a referral with no further action, "
+    "but it is not the latest episode.",
+)
+def open_episode_not_latest(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = tables["episodes"]
+    dated = e[e["referral_date"].notna().to_numpy()]
+    latest = dated.sort_values(["child_id", "referral_date"], kind="stable")
+    latest_rows = latest.index[~latest["child_id"].duplicated(keep="last").to_numpy()]
+    open_ = dated["closure_date"].isna() & _not_nfa(dated)
+    return {"episodes": as_index(open_ & ~dated.index.isin(latest_rows), dated)}
+
+
+@rule(
+    code="8820",
+    kind="cin",
+    fields=("referral_date", "closure_date"),
+    tables=("episodes",),
+    message="The dates on the CIN episodes for this child overlap",
+)
+def episodes_overlap(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = tables["episodes"]
+    end = _open_until(e["closure_date"], e["closure_date"].isna() & _not_nfa(e), year)
+    return {"episodes": _starts_inside_earlier(e, "referral_date", end)}
+
+
+# --- Activity against the episode ------------------------------------------------------------
+
+
+def _rows_in_episodes(tables: Tables, table: str, episodes: pd.DataFrame) -> pd.Index:
+    frame = tables[table]
+    keys = pd.MultiIndex.from_frame(episodes[EPISODE_KEY])
+    inside = pd.MultiIndex.from_frame(frame[EPISODE_KEY]).isin(keys)
+    return frame.index[inside]
+
+
+@rule(
+    code="2990",
+    kind="cin",
+    fields=("closure_reason",),
+    tables=("episodes", "s47", "cp_plans", "cin_plans"),
+    message="Activity is recorded against a case marked as ‘Case closed after assessment, no "
+    "further action’ or 'case closed after assessment, referred to early help'.",
+)
+def activity_after_closed_at_assessment(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = tables["episodes"]
+    closed = e[isin(e["closure_reason"], ["RC8", "RC9"]).to_numpy(dtype=bool)]
+    hits = {t: _rows_in_episodes(tables, t, closed) for t in ("s47", "cp_plans", "cin_plans")}
+    active = closed["icpc_date"].notna()
+    for t, rows in hits.items():
+        active |= pd.MultiIndex.from_frame(closed[EPISODE_KEY]).isin(
+            pd.MultiIndex.from_frame(tables[t].loc[rows, EPISODE_KEY])
+        )
+    return {"episodes": as_index(active, closed), **hits}
+
+
+@rule(
+    code="4000",
+    kind="cin",
+    fields=("referral_nfa",),
+    tables=("episodes", "cin_plans"),
+    message="CIN Plan details provided for a referral with no further action",
+)
+def cin_plan_for_nfa(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = tables["episodes"]
+    return {"cin_plans": _rows_in_episodes(tables, "cin_plans", e[_nfa(e).to_numpy()])}
+
+
+@rule(
+    code="8831",
+    kind="cin",
+    fields=("start_date", "authorised_date"),
+    tables=("episodes", "assessments", "s47"),
+    message="Activity is recorded against a case marked as a referral with no further action",
+)
+def activity_for_nfa(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = tables["episodes"]
+    nfa = e[_nfa(e).to_numpy()]
+    a = tables["assessments"]
+    s = tables["s47"]
+    a_rows = _rows_in_episodes(tables, "assessments", nfa)
+    s_rows = _rows_in_episodes(tables, "s47", nfa)
+    a_active = a.loc[a_rows, ["start_date", "authorised_date"]].notna().any(axis=1)
+    s_active = s.loc[s_rows, ["start_date", "icpc_date"]].notna().any(axis=1)
+    return {
+        "assessments": a_rows[a_active.to_numpy()],
+        "s47": s_rows[s_active.to_numpy()],
+        "episodes": as_index(nfa["icpc_date"].notna(), nfa),
+    }
+
+
+@rule(
+    code="8832",
+    kind="cin",
+    fields=("referral_nfa",),
+    tables=("episodes", "cp_plans"),
+    message="Child Protection details provided for a referral with no further action.",
+)
+def cp_plan_for_nfa(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = tables["episodes"]
+    return {"cp_plans": _rows_in_episodes(tables, "cp_plans", e[_nfa(e).to_numpy()])}
+
+
+# --- Dates against the referral -----------------------------------------------------------------
+
+
+def _before_referral(tables: Tables, table: str, column: str) -> Hits:
+    frame = _with_episode(tables, table, ["referral_date"])
+    return {table: as_index(frame[column] < frame["episode_referral_date"], frame)}
+
+
+@rule(
+    code="1103",
+    kind="cin",
+    fields=("start_date", "referral_date"),
+    tables=("episodes", "assessments"),
+    message="The assessment start date cannot be before the referral date",
+)
+def assessment_before_referral(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    return _before_referral(tables, "assessments", "start_date")
+
+
+@rule(
+    code="1104",
+    kind="cin",
+    fields=("icpc_date", "referral_date"),
+    tables=("episodes", "s47"),
+    message="The date of the initial child protection conference cannot be before the "
+    "referral date",
+)
+def icpc_before_referral(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    return _before_referral(tables, "s47", "icpc_date")
+
+
+@rule(
+    code="1105",
+    kind="cin",
+    fields=("start_date", "referral_date"),
+    tables=("episodes", "cp_plans"),
+    message="The child protection plan start date cannot be before the referral date",
+)
+def cp_plan_before_referral(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    return _before_referral(tables, "cp_plans", "start_date")
+
+
+@rule(
+    code="2889",
+    kind="cin",
+    fields=("start_date", "referral_date"),
+    tables=("episodes", "s47"),
+    message="The S47 start date cannot be before the referral date.",
+)
+def s47_before_referral(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    return _before_referral(tables, "s47", "start_date")
+
+
+@rule(
+    code="4015",
+    kind="cin",
+    fields=("start_date", "referral_date"),
+    tables=("episodes", "cin_plans"),
+    message="The CIN Plan start date cannot be before the referral date",
+)
+def cin_plan_before_referral(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    return _before_referral(tables, "cin_plans", "start_date")
+
+
+# --- Assessments -------------------------------------------------------------------------------
+
+
+@rule(
+    code="8608",
+    kind="cin",
+    fields=("start_date", "authorised_date"),
+    tables=("assessments",),
+    message="Assessment Start Date cannot be later than its End Date",
+)
+def assessment_authorised_before_start(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    a = tables["assessments"]
+    return {"assessments": as_index(a["start_date"] > a["authorised_date"], a)}
+
+
+@rule(
+    code="8896",
+    kind="cin",
+    fields=("authorised_date",),
+    tables=("assessments",),
+    message="Within one CINDetails group there are 2 or more open Assessments groups",
+)
+def several_open_assessments(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    a = tables["assessments"]
+    open_ = a[a["authorised_date"].isna().to_numpy()]
+    return {"assessments": open_.index[open_.duplicated(EPISODE_KEY, keep=False).to_numpy()]}
+
+
+@rule(
+    code="8867",
+    kind="cin",
+    fields=("closure_date", "authorised_date"),
+    tables=("episodes", "assessments"),
+    message="CIN episode is shown as closed, however Assessment is not shown as completed",
+)
+def closed_with_open_assessment(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    a = _with_episode(tables, "assessments", ["closure_date"])
+    return {
+        "assessments": as_index(a["episode_closure_date"].notna() & a["authorised_date"].isna(), a)
+    }
+
+
+# --- Section 47 enquiries and conferences ---------------------------------------------------------
+
+
+@rule(
+    code="8868",
+    kind="cin",
+    fields=("icpc_not_required", "closure_date", "icpc_date"),
+    tables=("episodes", "s47"),
+    message="CIN episode is shown as closed, however Section 47 enquiry is not shown as "
+    "completed by ICPC date or ICPC not required flag",
+)
+def closed_with_open_s47(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    s = _with_episode(tables, "s47", ["closure_date"])
+    not_required = s["icpc_not_required"].fillna(False).astype(bool)
+    unfinished = s["icpc_date"].isna() & ~not_required
+    contradictory = s["icpc_date"].notna() & not_required
+    return {"s47": as_index(s["episode_closure_date"].notna() & (unfinished | contradictory), s)}
+
+
+@rule(
+    code="8875",
+    kind="cin",
+    fields=("icpc_date",),
+    tables=("s47",),
+    message="The Date of Initial Child Protection Conference cannot be a weekend",
+)
+def icpc_on_weekend(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    # The DfE rule belongs to the Section 47 module; the CIN-details copy is not checked.
+    s = tables["s47"]
+    return {"s47": as_index(s["icpc_date"].dt.day_of_week >= 5, s)}
+
+
+@rule(
+    code="8890",
+    kind="cin",
+    fields=("start_date",),
+    tables=("s47",),
+    message="A Section 47 enquiry is shown as starting when there is another Section 47 "
+    "Enquiry ongoing",
+)
+def s47_during_another(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    s = tables["s47"]
+    s = s[~s.duplicated([*EPISODE_KEY, "start_date", "icpc_date"]).to_numpy()]
+    keyed = s.assign(child_id=s["child_id"].astype("string") + "/" + s["episode"].astype("string"))
+    # Without a conference date an enquiry is ongoing, unless no conference was needed.
+    not_required = keyed["icpc_not_required"].fillna(False).astype(bool)
+    end = _open_until(keyed["icpc_date"], keyed["icpc_date"].isna() & ~not_required, year)
+    return {"s47": _starts_inside_earlier(keyed, "start_date", end, inclusive=True)}
+
+
+@rule(
+    code="2885",
+    kind="cin",
+    fields=("start_date", "icpc_date"),
+    tables=("episodes", "s47", "cp_plans"),
+    message="Child protection plan shown as starting a different day to the initial child "
+    "protection conference.",
+)
+def cp_plan_without_icpc(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    # A plan starting in the census year must start on the day of a conference: one of its
+    # episode's Section 47 conferences or, when the episode has no Section 47 that held or
+    # awaits one, the conference recorded on the CIN episode itself.
+    start, end = collection_period(year)
+    plans = tables["cp_plans"]
+    plans = plans[
+        ((plans["start_date"] >= start) & (plans["start_date"] <= end)).to_numpy(dtype=bool)
+    ]
+    s = tables["s47"]
+    no_conference = s["icpc_not_required"].fillna(False).astype(bool) & s["icpc_date"].isna()
+    conferences = s[~no_conference.to_numpy()]
+    keys = pd.MultiIndex.from_frame(plans[EPISODE_KEY])
+    starts = pd.MultiIndex.from_frame(plans[[*EPISODE_KEY, "start_date"]])
+    with_s47 = keys.isin(pd.MultiIndex.from_frame(conferences[EPISODE_KEY]))
+    held = conferences[[*EPISODE_KEY, "icpc_date"]].dropna()
+    on_episode = tables["episodes"][[*EPISODE_KEY, "icpc_date"]].dropna()
+    matched = np.where(
+        with_s47,
+        starts.isin(pd.MultiIndex.from_frame(held)),
+        starts.isin(pd.MultiIndex.from_frame(on_episode)),
+    )
+    return {"cp_plans": plans.index[~matched]}
+
+
+# --- Plans ----------------------------------------------------------------------------------------
+
+
+@rule(
+    code="4001",
+    kind="cin",
+    fields=("end_date",),
+    tables=("cin_plans", "cp_plans"),
+    message="A CIN Plan cannot run concurrently with a Child Protection Plan",
+)
+def cin_plan_with_cp_plan(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    cp = tables["cp_plans"]
+    cin = tables["cin_plans"]
+    open_cp = cp[cp["end_date"].isna().to_numpy()]
+    open_cin = cin[(cin["start_date"].notna() & cin["end_date"].isna()).to_numpy()]
+    cp_keys = pd.MultiIndex.from_frame(open_cp[EPISODE_KEY])
+    cin_keys = pd.MultiIndex.from_frame(open_cin[EPISODE_KEY])
+    return {
+        "cp_plans": open_cp.index[cp_keys.isin(cin_keys)],
+        "cin_plans": open_cin.index[cin_keys.isin(cp_keys)],
+    }
+
+
+@rule(
+    code="4011",
+    kind="cin",
+    fields=("end_date", "start_date"),
+    tables=("cin_plans",),
+    message="CIN Plan End Date earlier than Start Date",
+)
+def cin_plan_ends_before_start(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables["cin_plans"]
+    return {"cin_plans": as_index(p["end_date"] < p["start_date"], p)}
+
+
+@rule(
+    code="4014",
+    kind="cin",
+    fields=("start_date", "end_date"),
+    tables=("cin_plans",),
+    message="CIN Plan data contains overlapping dates",
+)
+def cin_plans_overlap(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables["cin_plans"]
+    end = _open_until(p["end_date"], p["end_date"].isna(), year)
+    return {"cin_plans": _starts_inside_earlier(p, "start_date", end, inclusive=True)}
+
+
+@rule(
+    code="8840",
+    kind="cin",
+    fields=("start_date", "end_date"),
+    tables=("cp_plans",),
+    message="Child Protection Plan cannot start and end on the same day",
+)
+def cp_plan_one_day(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables["cp_plans"]
+    return {"cp_plans": as_index(p["start_date"] == p["end_date"], p)}
+
+
+@rule(
+    code="8841",
+    kind="cin",
+    fields=("review_date",),
+    tables=("cp_plans", "cp_reviews"),
+    message="The review date cannot be on the same day or before the Child protection Plan "
+    "start date.",
+)
+def review_before_cp_plan(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    reviews = tables["cp_reviews"]
+    key = [*EPISODE_KEY, "cp_plan"]
+    plans = tables["cp_plans"][[*key, "start_date"]].drop_duplicates(key)
+    joined = reviews[key].merge(plans, on=key, how="left")
+    early = reviews["review_date"].to_numpy() <= joined["start_date"].to_numpy()
+    return {"cp_reviews": reviews.index[early]}
+
+
+@rule(
+    code="8915",
+    kind="cin",
+    fields=("start_date", "death_date"),
+    tables=("children", "cp_plans"),
+    message="Child Protection Plan shown as starting after the child’s Date of Death",
+)
+def cp_plan_after_death(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables["cp_plans"]
+    died = tables["children"].drop_duplicates("child_id").set_index("child_id")["death_date"]
+    return {"cp_plans": as_index(p["start_date"] > p["child_id"].map(died), p)}
+
+
+@rule(
+    code="8925",
+    kind="cin",
+    fields=("start_date", "end_date"),
+    tables=("cp_plans",),
+    message="Child Protection Plan End Date earlier than Start Date",
+)
+def cp_plan_ends_before_start(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables["cp_plans"]
+    return {"cp_plans": as_index(p["end_date"] < p["start_date"], p)}
+
+
+@rule(
+    code="8935",
+    kind="cin",
+    fields=("end_date",),
+    tables=("cp_plans",),
+    message="This child is showing more than one open Child Protection plan, i.e. with no End Date",
+)
+def several_open_cp_plans(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables["cp_plans"]
+    open_ = p[p["end_date"].isna().to_numpy()]
+    return {"cp_plans": open_.index[open_["child_id"].duplicated(keep=False).to_numpy()]}
+
+
+@rule(
+    code="8940",
+    kind="cin",
+    fields=("start_date", "end_date"),
+    tables=("cp_plans",),
+    message="Child Protection Plan data contains overlapping dates",
+)
+def cp_plans_overlap(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables["cp_plans"]
+    end = _open_until(p["end_date"], p["end_date"].isna(), year)
+    return {"cp_plans": _starts_inside_earlier(p, "start_date", end, inclusive=True)}

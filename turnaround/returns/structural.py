@@ -1,0 +1,309 @@
+"""Structural checks: does each value have the shape and code its year's schema asks for?
+
+Readers hand over each table as strings (an Arrow table, null where an XML element was
+absent) with the line each row came from. ``to_canonical`` checks every value at once with
+Arrow compute kernels and returns the canonical typed frame (``canonical.py``) together with a
+``Failure`` for every broken value. Rows are never dropped here: a bad value becomes NA in its
+field and gets a failure; the loader decides what to do with the row.
+
+Structural rule codes:
+
+    S-REQUIRED    a value the return requires is blank
+    S-DATE        not a date in the return's format (dd/mm/yyyy; yyyy-mm-dd in CIN XML),
+                  or not a real day (31/02/2014)
+    S-DATE-EXCEL  a date re-saved by Excel: '2014-03-31 00:00:00', a serial number '41729',
+                  or day and month without leading zeros or a two-digit year ('31/3/14')
+    S-CODE        not in that collection year's code list for the field
+    S-TYPE        not a whole number where one is expected, or not a yes/no answer
+    S-RANGE       a whole number outside the field's allowed range
+    S-DUP         the same row appears more than once in a table (every field equal)
+    S-BOM         (query) the file began with a UTF-8 byte-order mark, which was removed
+    S-ELEMENT     (query) an XML element the year's layout does not know was ignored
+
+A whole file of Excel-mangled dates is not a row problem but a re-saved file: it is refused
+with one InputError (see ``refuse_excel_file``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from turnaround.errors import InputError
+from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure
+from turnaround.returns.schema import ColumnSchema, ReturnSchema, TableSchema
+
+_ARROW_FORMATS = {"dd/mm/yyyy": "%d/%m/%Y", "yyyy-mm-dd": "%Y-%m-%d"}
+EXCEL_DATE = (
+    r"^(\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?"  # ISO, often with midnight
+    r"|\d{5}(\.0+)?"  # an Excel serial day
+    r"|\d{1,2}/\d{1,2}/\d{2}"  # two-digit year
+    r"|(\d/\d{1,2}|\d{2}/\d)/\d{4}"  # no leading zeros
+    r"|\d{2}/\d{2}/\d{4} 00:00(:00)?)$"  # with a time
+)
+_TRUE = ["1", "TRUE", "Y", "YES"]
+_FALSE = ["0", "FALSE", "N", "NO"]
+_UNKNOWN = ["UNKNOWN", "NOT KNOWN", "U", "N/A", "NA"]
+_SEX = {"1": "M", "2": "F", "0": "U", "9": "U", "M": "M", "F": "F", "U": "U"}
+_PANDAS_TYPES = {
+    pa.string(): pd.StringDtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "date": pa.timestamp("ns"),
+    "code": pa.string(),
+    "text": pa.string(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+}
+
+
+def check_header(header: Sequence[str], table: TableSchema, path: Path, year: int) -> list[str]:
+    """The header's columns in schema order, refusing missing, unknown or repeated columns.
+
+    Column names are matched ignoring case and surrounding spaces.
+    """
+    names = [h.strip().upper() for h in header]
+    expected = [c.upper() for c in table.column_names]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"columns appear more than once: {', '.join(repeated)}", path=path)
+    missing = [c for c in expected if c not in names]
+    extra = [h for h, n in zip(header, names, strict=True) if n not in expected]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing columns {', '.join(missing)}")
+        if extra:
+            parts.append(f"unknown columns {', '.join(extra)}")
+        raise InputError(
+            f"{' and '.join(parts)} for the {year - 1}-{year % 100:02d} {table.name} table",
+            path=path,
+        )
+    return names
+
+
+def to_canonical(
+    raw: pa.Table,
+    table: TableSchema,
+    schema: ReturnSchema,
+    *,
+    file: str,
+    rows: np.ndarray,
+    child_column: str | None,
+    canonical_spec: Mapping[str, str] | None = None,
+    extra: dict[str, pa.Array] | None = None,
+) -> tuple[pd.DataFrame, list[Failure]]:
+    """Check one table's string columns and convert them to the canonical typed frame.
+
+    ``raw`` holds a string column per schema column, named as ``column.name``; ``rows`` the
+    line of each row; ``extra`` typed columns the reader made itself (CIN block numbers).
+    """
+    fmt = _ARROW_FORMATS[schema.date_format]
+    failures: list[Failure] = []
+    children = _child_ids(raw, child_column)
+    out: dict[str, pa.Array] = {}
+    for column in table.columns:
+        values = raw.column(column.name) if column.name in raw.column_names else None
+        if values is None:
+            values = pa.nulls(raw.num_rows, pa.string())
+        values = pc.utf8_trim_whitespace(
+            values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        )
+        typed, problems = _convert(values, column, schema, fmt)
+        out[column.canonical] = typed
+        for rule, mask, message in problems:
+            for i in np.flatnonzero(mask):
+                failures.append(
+                    Failure(
+                        file=file,
+                        row=int(rows[i]),
+                        child_id=children[i],
+                        table=table.canonical,
+                        field=column.name,
+                        rule=rule,
+                        message=message(values[i].as_py()),
+                    )
+                )
+    failures.extend(_duplicates(raw, table, file, rows, children, extra or {}))
+    if extra:
+        out.update(extra)
+    frame = pa.table(out).to_pandas(types_mapper=_PANDAS_TYPES.get)
+    if canonical_spec is not None:
+        for name, col_type in canonical_spec.items():
+            if name not in frame.columns:
+                frame[name] = pd.Series(
+                    pa.nulls(len(frame), _ARROW_TYPES[col_type]).to_pandas(
+                        types_mapper=_PANDAS_TYPES.get
+                    )
+                )
+        frame = frame[[*canonical_spec, *[c for c in frame.columns if c not in canonical_spec]]]
+    frame[FILE_COLUMN] = pd.Series([file] * len(frame), dtype="string")
+    frame[ROW_COLUMN] = rows.astype("int64")
+    return frame, failures
+
+
+def refuse_excel_file(
+    raw: pa.Table, table: TableSchema, schema: ReturnSchema, path: Path, rows: np.ndarray
+) -> None:
+    """Refuse a file whose dates were mostly re-saved by Excel, naming the first one."""
+    if schema.date_format != "dd/mm/yyyy":
+        return
+    mangled = 0
+    total = 0
+    first: tuple[int, str, str] | None = None
+    for column in table.columns:
+        if column.type != "date" or column.name not in raw.column_names:
+            continue
+        values = pc.utf8_trim_whitespace(raw.column(column.name).combine_chunks())
+        filled = pc.fill_null(pc.not_equal(values, ""), False)
+        excel = pc.fill_null(pc.match_substring_regex(values, EXCEL_DATE), False)
+        excel = pc.and_(
+            excel,
+            pc.invert(
+                pc.fill_null(pc.match_substring_regex(values, r"^\d{2}/\d{2}/\d{4}$"), False)
+            ),
+        )
+        total += pc.sum(filled).as_py() or 0
+        hits = np.flatnonzero(excel.to_numpy(zero_copy_only=False))
+        mangled += len(hits)
+        if len(hits) and first is None:
+            first = (int(rows[hits[0]]), column.name, values[int(hits[0])].as_py())
+    if first is not None and total and mangled * 2 >= total:
+        row, field, value = first
+        raise InputError(
+            f"dates look re-saved by Excel ({mangled} of {total}, first {value!r}); "
+            "export the return again as CSV with dates as dd/mm/yyyy",
+            path=path,
+            row=row,
+            field=field,
+        )
+
+
+def _convert(
+    values: pa.Array, column: ColumnSchema, schema: ReturnSchema, fmt: str
+) -> tuple[pa.Array, list[tuple[str, np.ndarray, Callable[[object], str]]]]:
+    blank = _mask(pc.or_kleene(pc.is_null(values), pc.equal(values, "")))
+    problems: list[tuple[str, np.ndarray, Callable[[object], str]]] = []
+    if column.required and blank.any():
+        problems.append(("S-REQUIRED", blank, lambda _v: f"{column.name} is required"))
+    filled = ~blank
+    if column.type == "date":
+        parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
+        # Arrow's strptime rolls 31/02 over to 03/03; a round trip keeps only real days.
+        same = _mask(pc.equal(pc.strftime(parsed, format=fmt), values))
+        bad = filled & ~same
+        if bad.any():
+            excel = bad & _mask(pc.match_substring_regex(values, EXCEL_DATE))
+            other = bad & ~excel
+            shown = schema.date_format
+            if excel.any():
+                problems.append(
+                    (
+                        "S-DATE-EXCEL",
+                        excel,
+                        lambda v: (
+                            f"{column.name} {v!r} looks re-saved by Excel; write it as {shown}"
+                        ),
+                    )
+                )
+            if other.any():
+                problems.append(
+                    ("S-DATE", other, lambda v: f"{column.name} {v!r} is not a date ({shown})")
+                )
+        typed = pc.if_else(pa.array(filled & same), parsed, None).cast(pa.timestamp("ns"))
+        return typed, problems
+    if column.type in ("code", "text"):
+        text = pc.utf8_upper(values) if column.type == "code" else values
+        keep = filled
+        codes = schema.code_list(column)
+        if codes is not None:
+            known = _mask(pc.is_in(text, value_set=pa.array(sorted(codes), pa.string())))
+            bad = filled & ~known
+            if bad.any():
+                year = f"{schema.year - 1}-{schema.year % 100:02d}"
+                problems.append(
+                    (
+                        "S-CODE",
+                        bad,
+                        lambda v: f"{column.name} {v!r} is not a {year} code for this field",
+                    )
+                )
+            keep = filled & known
+        if column.canonical == "sex":
+            text = pa.array([_SEX.get(v) if v else None for v in text.to_pylist()], pa.string())
+        return pc.if_else(pa.array(keep), text, None), problems
+    if column.type == "int":
+        whole = _mask(pc.match_substring_regex(values, r"^[+-]?\d{1,15}$"))
+        bad = filled & ~whole
+        if bad.any():
+            problems.append(("S-TYPE", bad, lambda v: f"{column.name} {v!r} is not a whole number"))
+        ok = filled & whole
+        numbers = pc.if_else(pa.array(ok), values, None).cast(pa.int64())
+        if column.min is not None or column.max is not None:
+            low = column.min if column.min is not None else -(2**62)
+            high = column.max if column.max is not None else 2**62
+            inside = _mask(pc.and_(pc.greater_equal(numbers, low), pc.less_equal(numbers, high)))
+            out = ok & ~inside
+            if out.any():
+                problems.append(
+                    ("S-RANGE", out, lambda v: f"{column.name} {v!r} is outside {low}-{high}")
+                )
+            numbers = pc.if_else(pa.array(ok & inside), numbers, None)
+        return numbers, problems
+    # bool: '1'/'0', true/false, Y/N, and Annex A's labelled 'a) Yes' / 'b) No'.
+    answer = pc.replace_substring_regex(pc.utf8_upper(values), r"^[A-Z]\)\s*", "")
+    yes = _mask(pc.is_in(answer, value_set=pa.array(_TRUE)))
+    no = _mask(pc.is_in(answer, value_set=pa.array(_FALSE)))
+    unknown = _mask(pc.is_in(answer, value_set=pa.array(_UNKNOWN)))
+    bad = filled & ~yes & ~no & ~unknown
+    if bad.any():
+        problems.append(("S-TYPE", bad, lambda v: f"{column.name} {v!r} is not a yes/no answer"))
+    flags = pa.array(np.where(yes | no, yes, False), pa.bool_())
+    return pc.if_else(pa.array(yes | no), flags, None), problems
+
+
+def _duplicates(
+    raw: pa.Table,
+    table: TableSchema,
+    file: str,
+    rows: np.ndarray,
+    children: list[str | None],
+    keys: dict[str, pa.Array],
+) -> list[Failure]:
+    if raw.num_rows < 2:
+        return []
+    names = [c for c in table.column_names if c in raw.column_names]
+    frame = raw.select(names).to_pandas()
+    for name, values in keys.items():
+        frame[f"_{name}"] = values.to_numpy(zero_copy_only=False)
+    repeated = np.flatnonzero(frame.duplicated(keep="first").to_numpy())
+    return [
+        Failure(
+            file=file,
+            row=int(rows[i]),
+            child_id=children[i],
+            table=table.canonical,
+            field=None,
+            rule="S-DUP",
+            message="this row repeats an earlier row exactly",
+        )
+        for i in repeated
+    ]
+
+
+def _child_ids(raw: pa.Table, column: str | None) -> list[str | None]:
+    if column is None or column not in raw.column_names:
+        return [None] * raw.num_rows
+    values = pc.utf8_trim_whitespace(raw.column(column).combine_chunks())
+    return [v or None for v in values.to_pylist()]
+
+
+def _mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
