@@ -249,10 +249,12 @@ def scrambled_cin(source: Path, seed: int = 1, rate: float = 0.08) -> Path:
     weekends, copied from the module's first date or dropped; episodes reopened or marked NFA;
     closure reasons set to 'closed after assessment'; UPNs copied between children or given a
     wrong check letter; episodes, assessments, enquiries and plans repeated with their dates
-    moved, or dropped) so that agreement is tested on rows that actually break each rule.
+    moved, or dropped; open CIN plans set beside CP plans) so that agreement is tested on rows
+    that actually break each rule.
     """
     city = source.parents[2].name  # .../<city>/returns/cin/<census>.xml
-    out = BENCH / "results" / "scrambled" / f"{city}-{source.stem}-{seed}.xml"
+    name = f"{city}-{source.stem}-seed{seed}-rate{rate:g}.xml"
+    out = BENCH / "results" / "scrambled" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists() and out.stat().st_mtime > Path(__file__).stat().st_mtime:
         return out
@@ -277,6 +279,12 @@ def scrambled_cin(source: Path, seed: int = 1, rate: float = 0.08) -> Path:
             if tag in modules:
                 if tag == "CINdetails" and rng.random() < 0.2:
                     parent.remove(element)
+                    continue
+                started = element.find("CPPstartDate")
+                if started is not None and rng.random() < 0.4:  # an open CIN plan beside it
+                    plan = ET.Element("CINPlanDates")
+                    ET.SubElement(plan, "CINPlanStartDate").text = started.text
+                    parent.insert(list(parent).index(element), plan)
                     continue
                 twin = copy.deepcopy(element)
                 shift = rng.randint(-200, 200)

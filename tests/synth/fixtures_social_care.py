@@ -297,7 +297,21 @@ def social_care() -> SocialCare:
     )
     adoptions = _dates(
         pd.DataFrame(
-            [("C002", "2013-12-01", "2014-01-20", "2013-12-01", None, "", True, "2", "MF", "L11")],
+            [
+                (
+                    "C002",
+                    "2013-12-01",
+                    "2014-01-20",
+                    "2013-12-01",
+                    None,
+                    "",
+                    True,
+                    None,
+                    "2",
+                    "MF",
+                    "L11",
+                )
+            ],
             columns=[
                 "la_child_id",
                 "date_int",
@@ -306,6 +320,7 @@ def social_care() -> SocialCare:
                 "date_placed_ceased",
                 "reason_placed_ceased",
                 "foster_care",
+                "date_adopted",
                 "nb_adoptr",
                 "sex_adoptr",
                 "ls_adoptr",
@@ -315,6 +330,7 @@ def social_care() -> SocialCare:
         "date_match",
         "date_placed",
         "date_placed_ceased",
+        "date_adopted",
     )
     uasc = _dates(pd.DataFrame({"la_child_id": [], "duc": []}, dtype=object), "duc")
     prev_perm = pd.DataFrame(

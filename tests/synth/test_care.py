@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from turnaround.synth.calendar import add_years
 from turnaround.synth.care import TEMPORARY, plan_care_spell
 
 SECTORS = np.array(["B11 1", "B8 2", "B23 5"])
@@ -57,6 +58,8 @@ def test_spell_episodes_are_contiguous_and_valid(seed: int, age_days: int, emerg
         assert rne in RNE and ls in LS and rec in REC
         if place in TEMPORARY:
             assert provider == "", "temporary placements have no provider"
+            assert 0 < k < len(eps) - 1, "care never starts or ends in a temporary placement"
+            assert dec - decom <= 7, "a temporary placement lasts under a week"
         if k + 1 < len(eps):
             assert dec == eps[k + 1][0], "the next episode starts the day this one ends"
             assert rec == "X1"
@@ -65,7 +68,7 @@ def test_spell_episodes_are_contiguous_and_valid(seed: int, age_days: int, emerg
             assert reason == ""
     assert eps[-1][6] == spell.end
     assert eps[-1][7] != "X1"
-    eighteenth = dob + round(18 * 365.25)
+    eighteenth = int(add_years(np.array([dob]), 18)[0])
     assert spell.end <= eighteenth
     for _kind, start, stop in spell.missing:
         assert entry <= start <= stop
@@ -98,5 +101,5 @@ def test_children_who_reach_18_in_care_leave_on_their_birthday() -> None:
     dob = 16_000 - int(16.5 * 365.25)
     spell = plan_care_spell(rng, 16_000, dob, "N1", False, "B11 1", SECTORS, "long")
     assert spell.open_at_18
-    assert spell.end == dob + round(18 * 365.25)
+    assert spell.end == int(add_years(np.array([dob]), 18)[0])
     assert spell.exit_reason in {"E5", "E6", "E8", "E9", "E17"}

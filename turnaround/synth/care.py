@@ -176,7 +176,7 @@ def plan_care_spell(
 ) -> CareSpell:
     """Plan a whole period of care for a child entering on day ``entry``."""
     age = (entry - dob) / YEAR
-    eighteenth = dob + round(18 * YEAR)
+    eighteenth = int(add_years(np.array([dob]), 18)[0])
     path = pathway or _pathway(rng, age)
     if path == "home":
         length = int(rng.lognormal(np.log(160), 0.95))
@@ -261,14 +261,25 @@ def plan_care_spell(
     move_rate = 0.32 if age < 11 else 0.65
     n_moves = int(rng.poisson(move_rate * years + (0.25 if placements[0][1] in TEMPORARY else 0)))
     move_days = sorted(int(d) for d in rng.integers(entry + 1, max(end, entry + 2), n_moves))
+    back_from_temporary = -1
     for d in move_days:
         if placed_for_adoption is not None and d >= placed_for_adoption - 7:
             break
+        if d <= back_from_temporary:
+            continue
         a = (d - dob) / YEAR
         current = placements[-1][1]
         new = allowed(_placement(rng, a, settled=(d - entry) > 365), d)
         if current in RESIDENTIAL and rng.random() < 0.5:
             new = _choose(rng, ("K2", "U6", "H5" if a >= 16 else "U4"), (0.35, 0.45, 0.2))
+        if new in TEMPORARY:
+            # A temporary placement lasts under a week, then the child goes back.
+            back_from_temporary = d + int(rng.integers(1, 7))
+            if current in TEMPORARY or back_from_temporary >= end - 1:
+                continue
+            placements.append((d, new))
+            placements.append((back_from_temporary, current))
+            continue
         # A move to another carer of the same kind; but a child at home stays at home.
         if new != current or (new != "P1" and rng.random() < 0.5):
             placements.append((d, new))
@@ -277,7 +288,12 @@ def plan_care_spell(
     if path == "home" and end - entry > 90 and rng.random() < 0.3:
         home_day = end - int(rng.integers(30, 80))
         before_home = [p for p in placements if p[0] < home_day]
-        if allowed("P1", home_day) == "P1" and before_home and before_home[-1][1] != "P1":
+        if (
+            allowed("P1", home_day) == "P1"
+            and before_home
+            and before_home[-1][1] != "P1"
+            and home_day > back_from_temporary
+        ):
             placements.append((home_day, "P1"))
     placements = [p for p in placements if p[0] < end]
     placements.sort(key=lambda p: p[0])
@@ -306,14 +322,15 @@ def plan_care_spell(
         else:
             rne = "L"
         if placement_changed or k == 0:
-            before = (place, prev_provider, urn, pl_post) if k > 0 else None
+            # URN is not in every year's layout, so the move must show without it.
+            before = (place, prev_provider, pl_post) if k > 0 else None
             provider = _provider(rng, place)
             urn = _urn(rng, place, provider)
             pl_post = _placement_postcode(rng, place, provider, home_sector, sectors)
             # A move to another carer of the same kind shows in the data: a new placement
             # postcode (DfE rule 435 looks for some change in the placement's details).
             for _ in range(20):
-                if (place, provider, urn, pl_post) != before:
+                if (place, provider, pl_post) != before:
                     break
                 pl_post = _placement_postcode(rng, place, provider, home_sector, sectors)
             reason = (

@@ -177,7 +177,7 @@ class JourneySimulator:
         self.lac_from = np.full(self.n, NEVER, dtype=np.int64)
         self.lac_until = np.full(self.n, NEVER, dtype=np.int64)
         self.cp_count = np.zeros(self.n, dtype=np.int64)
-        self.open_referral = np.full(self.n, -1, dtype=np.int64)
+        self.latest_referral = np.full(self.n, -1, dtype=np.int64)
         self.open_cp = np.full(self.n, -1, dtype=np.int64)
         self.open_cin_plan = np.full(self.n, -1, dtype=np.int64)
         self.first_contact = np.full(self.n, NEVER, dtype=np.int64)
@@ -328,7 +328,7 @@ class JourneySimulator:
             i,
             judged,
         ]
-        self.open_referral[i] = rid
+        self.latest_referral[i] = rid
         self.busy_from[i] = day
         self.busy_until[i] = day + 60  # provisional, fixed by the outcome below
         self._pending.append(rid)
@@ -448,8 +448,6 @@ class JourneySimulator:
         rec[5] = day
         rec[6] = reason
         self.busy_until[i] = day
-        if self.open_referral[i] == rid:
-            self.open_referral[i] = -1
 
     def _cin_plan(self, rid: int, i: int, start: int) -> None:
         rng = self.rng
@@ -463,7 +461,7 @@ class JourneySimulator:
         team = "disabled_children" if self.disabled[i] else "cin_cp"
         self.records.cases.append((self.records.referrals[rid][0], team, start, end))
         self._close_referral(rid, end + int(rng.integers(0, 20)), "RC7")
-        self.open_referral[i] = rid
+        self.latest_referral[i] = rid
 
     def _cp_plan(self, rid: int, i: int, start: int) -> None:
         rng = self.rng
@@ -494,11 +492,14 @@ class JourneySimulator:
         if rng.random() < 0.6 and end < self.eighteenth[i] - 60:
             step_down = end + int(rng.integers(90, 270))
             self.records.cin_plans.append([rid, end, step_down])
+            self.open_cin_plan[i] = len(self.records.cin_plans) - 1
+            self.cin_plan_from[i] = end
+            self.cin_plan_until[i] = step_down
             self.records.cases.append((self.records.referrals[rid][0], "cin_cp", end, step_down))
             self._close_referral(rid, step_down + int(rng.integers(0, 20)), "RC7")
         else:
             self._close_referral(rid, end + int(rng.integers(0, 20)), "RC7")
-        self.open_referral[i] = rid
+        self.latest_referral[i] = rid
 
     def _category(self, i: int, day: int) -> str:
         m = int(
@@ -576,7 +577,7 @@ class JourneySimulator:
             day = max(day, int(self.cin_plan_from[i]) + 1)
         if day >= self.eighteenth[i] - 2:
             return
-        rid = int(self.open_referral[i])
+        rid = int(self.latest_referral[i])
         closure = self.records.referrals[rid][5] if rid >= 0 else NEVER
         if rid < 0 or (closure != NEVER and closure < day - 1):
             rid = self._new_referral_for_care(i, day)
@@ -599,7 +600,8 @@ class JourneySimulator:
         self._write_spell(i, rid, day, spell, uasc)
 
     def _new_referral_for_care(self, i: int, day: int) -> int:
-        ref_day = day - int(self.rng.integers(0, 20))
+        # A new CIN episode begins after the last one closed, never inside it.
+        ref_day = max(day - int(self.rng.integers(0, 20)), int(self.busy_until[i]) + 1)
         rid = self._next_referral
         self._next_referral += 1
         need = "N1"
@@ -619,7 +621,7 @@ class JourneySimulator:
         a_done = ref_day + int(self.rng.integers(5, 40))
         self.records.assessments.append((rid, ref_day, a_done, self._factors(i, ref_day)))
         self.ever_assessed[i] = True
-        self.open_referral[i] = rid
+        self.latest_referral[i] = rid
         self.busy_from[i] = ref_day
         return rid
 
@@ -634,7 +636,7 @@ class JourneySimulator:
         for kind, s, e in spell.missing:
             self.records.missing.append((la_id, kind, s, e))
         if spell.adoption is not None:
-            date_int, date_match, ceased, reason, _order, with_carer = spell.adoption
+            date_int, date_match, ceased, reason, order, with_carer = spell.adoption
             # PlacedAdoption's DATE_PLACED is the decision that the child should be placed
             # for adoption, taken with the best-interests decision (DfE rule 523).
             self.records.adoptions.append(
@@ -646,6 +648,7 @@ class JourneySimulator:
                     NEVER if ceased is None else ceased,
                     reason,
                     with_carer,
+                    NEVER if order is None else order,
                 )
             )
         if uasc:
@@ -664,7 +667,11 @@ class JourneySimulator:
             self.records.cp_plans[self.open_cp[i]][4] = day
             self.cp_until[i] = day
         if self.cin_plan_until[i] > day and self.open_cin_plan[i] >= 0:
-            self.records.cin_plans[self.open_cin_plan[i]][2] = day
+            plan = self.records.cin_plans[self.open_cin_plan[i]]
+            if plan[1] >= day:  # a step-down plan that never began: the child came into care
+                plan[1] = plan[2] = NEVER
+            else:
+                plan[2] = day
             self.cin_plan_until[i] = day
         self.lac_from[i] = day
         self.lac_until[i] = spell.end
@@ -684,7 +691,7 @@ class JourneySimulator:
         self._close_referral(
             rid, spell.end + (0 if spell.open_at_18 else int(rng.integers(0, 30))), reason
         )
-        self.open_referral[i] = rid
+        self.latest_referral[i] = rid
 
     def _seed_children_in_care(self) -> None:
         """Children already in long-term care when the simulation starts."""
@@ -763,7 +770,10 @@ class JourneySimulator:
                 drop_future=True,
             ),
             cin_plans=_dates(
-                pd.DataFrame(r.cin_plans, columns=["referral_id", "start_date", "end_date"]),
+                pd.DataFrame(
+                    [p for p in r.cin_plans if p[1] != NEVER],
+                    columns=["referral_id", "start_date", "end_date"],
+                ),
                 ["start_date", "end_date"],
                 self.end,
                 drop_future=True,
@@ -881,6 +891,7 @@ class JourneySimulator:
                 "date_placed_ceased",
                 "reason_placed_ceased",
                 "foster_care",
+                "date_adopted",
             ],
         )
         n = len(df)
@@ -902,7 +913,7 @@ class JourneySimulator:
         df["ls_adoptr"] = np.where(~couple, "L0", np.where(sex == "MF", mixed, same))
         out = _dates(
             df,
-            ["date_int", "date_match", "date_placed", "date_placed_ceased"],
+            ["date_int", "date_match", "date_placed", "date_placed_ceased", "date_adopted"],
             self.end,
             drop_future=True,
         )

@@ -69,7 +69,8 @@ missing
     la_child_id, missing str ('M' missing | 'A' away), mis_start date, mis_end date
 adoptions
     la_child_id, date_int (decision adoption in best interests), date_match, date_placed,
-    date_placed_ceased, reason_placed_ceased str, foster_care bool, nb_adoptr str ('1'|'2'),
+    date_placed_ceased, reason_placed_ceased str, foster_care bool, date_adopted (the adoption
+    order, NaT if none), nb_adoptr str ('1'|'2'),
     sex_adoptr str ('M1','F1','MM','FF','MF'), ls_adoptr str ('L0'..'L4')
 uasc
     la_child_id, duc date (date the child ceases to be a UASC: 18th birthday)

@@ -257,10 +257,12 @@ def _ad1(adoptions: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:
 
 def _placed_adoption(adoptions: pd.DataFrame, cohort: pd.Index, window: Window) -> pd.DataFrame:
     # Children with a decision to place for adoption in force at some time in the year.
+    # A decision is in force until it is reversed or the child is adopted.
+    in_force_until = adoptions["date_placed_ceased"].fillna(adoptions["date_adopted"])
     keep = (
         adoptions["la_child_id"].isin(cohort)
         & adoptions["date_placed"].notna()
-        & in_window(adoptions["date_placed"], adoptions["date_placed_ceased"], window)
+        & in_window(adoptions["date_placed"], in_force_until, window)
     )
     rows = adoptions.loc[keep].sort_values(["la_child_id", "date_placed"], kind="stable")
     ceased = clip_open(rows["date_placed_ceased"], window)

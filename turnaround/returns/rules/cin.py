@@ -1,26 +1,75 @@
 """DfE validation rules for the Children in Need census that bear on meaning.
 
 Codes and messages are the DfE's. Child tables join to their CIN episode on
-(``child_id``, ``episode``); every check is a vectorised join, mask or sorted scan.
+(``child_id``, ``episode``). Each run turns those into integers once (``_child_code``,
+``_episode_key``, kept in the tables' memo), so every join or membership test is an integer
+lookup rather than a string or MultiIndex one, and every check is a vectorised mask, lookup or
+sorted scan.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api.extensions import take
 
 from turnaround.returns.rules.registry import Hits, Tables, as_index, isin, rule
 from turnaround.returns.rules.ssda903 import collection_period, upn_is_valid
 
 EPISODE_KEY = ["child_id", "episode"]
+_EPISODES_PER_CHILD = np.int64(1) << np.int64(20)
+
+
+def _child_code(tables: Tables, table: str) -> np.ndarray:
+    """Each row's child as an integer, the same child getting the same number in every table."""
+    memo = tables.memo
+    if "cin_children" not in memo:
+        ids = [pa.array(tables[t]["child_id"], type=pa.string(), from_pandas=True) for t in tables]
+        memo["cin_children"] = pc.unique(pa.chunked_array(ids, type=pa.string()))
+    key = f"cin_child_code:{table}"
+    if key not in memo:
+        ids = pa.array(tables[table]["child_id"], type=pa.string(), from_pandas=True)
+        codes = pc.fill_null(pc.index_in(ids, value_set=memo["cin_children"]), -1)
+        memo[key] = np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64)
+    code: np.ndarray = memo[key]
+    return code
+
+
+def _episode_key(tables: Tables, table: str) -> np.ndarray:
+    """Each row's (child, episode) as one integer, for joins and membership tests."""
+    key = f"cin_episode_key:{table}"
+    if key not in tables.memo:
+        episode = tables[table]["episode"].to_numpy(dtype=np.int64, na_value=0)
+        tables.memo[key] = _child_code(tables, table) * _EPISODES_PER_CHILD + episode
+    found: np.ndarray = tables.memo[key]
+    return found
+
+
+def _lookup(keys: np.ndarray, into: np.ndarray) -> np.ndarray:
+    """Positions in ``into`` of each of ``keys`` (the first, if repeated), -1 where absent."""
+    index = pd.Index(into)
+    if index.is_unique:
+        return np.asarray(index.get_indexer(keys), dtype=np.int64)
+    first = ~index.duplicated()
+    found = pd.Index(into[first]).get_indexer(keys)
+    return np.where(found >= 0, np.flatnonzero(first)[found], -1)
 
 
 def _with_episode(tables: Tables, table: str, columns: list[str]) -> pd.DataFrame:
     """A child table with its CIN episode's ``columns`` alongside as ``episode_<column>``."""
-    episodes = tables["episodes"][[*EPISODE_KEY, *columns]].drop_duplicates(EPISODE_KEY)
-    frame = tables[table]
-    joined = frame[EPISODE_KEY].merge(episodes, on=EPISODE_KEY, how="left")
-    return frame.assign(**{f"episode_{c}": joined[c].to_numpy() for c in columns})
+    episodes = tables["episodes"]
+    at = _lookup(_episode_key(tables, table), _episode_key(tables, "episodes"))
+    return tables[table].assign(
+        **{f"episode_{c}": take(episodes[c].to_numpy(), at, allow_fill=True) for c in columns}
+    )
+
+
+def _child_values(tables: Tables, table: str, column: str) -> np.ndarray:
+    """The child's ``column`` from the children table, for each row of ``table``."""
+    at = _lookup(_child_code(tables, table), _child_code(tables, "children"))
+    return np.asarray(take(tables["children"][column].to_numpy(), at, allow_fill=True))
 
 
 def _not_nfa(episodes: pd.DataFrame) -> pd.Series:
@@ -47,25 +96,27 @@ def _open_until(end: pd.Series, still_open: pd.Series, year: int) -> pd.Series:
 
 
 def _starts_inside_earlier(
-    frame: pd.DataFrame, start: str, end: pd.Series, inclusive: bool = False
+    frame: pd.DataFrame, group: np.ndarray, start: str, end: pd.Series, inclusive: bool = False
 ) -> pd.Index:
     """Rows starting before (or, if ``inclusive``, on) the latest end of an earlier row.
 
-    One sort by (child, start) and a running maximum of ends that restarts at each child, so
-    a long earlier interval is still seen by every interval it covers.
+    ``group`` holds an integer per row (the child, or the child's episode); rows are compared
+    only within a group. One sort by (group, start) and a running maximum of ends that
+    restarts at each group, so a long earlier interval is still seen by every interval it
+    covers.
     """
-    rows = frame[frame[start].notna().to_numpy()]
-    order = rows.assign(_end=end.loc[rows.index]).sort_values(["child_id", start], kind="stable")
-    child = pd.factorize(order["child_id"])[0].astype(np.int64)
+    dated = frame[start].notna().to_numpy()
+    starts = frame[start].to_numpy(dtype="datetime64[D]")[dated].astype(np.int64)
+    ends = end.to_numpy(dtype="datetime64[D]")[dated].astype(np.int64)
+    groups = pd.factorize(group[dated])[0].astype(np.int64)
+    order = np.lexsort((starts, groups))  # stable: equal starts keep file order
+    starts, ends, groups = starts[order], ends[order], groups[order]
     span = np.int64(1) << np.int64(40)
-    ends = order["_end"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    lifted = ends + child * span
-    running = np.maximum.accumulate(lifted)
-    earlier = np.r_[np.iinfo(np.int64).min, running[:-1]] - child * span
-    same = np.r_[False, child[1:] == child[:-1]]
-    starts = order[start].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    running = np.maximum.accumulate(ends + groups * span)
+    earlier = np.r_[np.iinfo(np.int64).min, running[:-1]] - groups * span
+    same = np.r_[False, groups[1:] == groups[:-1]]
     inside = (starts <= earlier) if inclusive else (starts < earlier)
-    return order.index[same & inside]
+    return frame.index[np.flatnonzero(dated)[order][same & inside]]
 
 
 # --- Children ------------------------------------------------------------------------------
@@ -147,15 +198,13 @@ def child_without_episode(tables: Tables, year: int, previous: Tables | None) ->
     message="Child referral date is more than 40 weeks before DOB or expected DOB",
 )
 def referral_long_before_birth(tables: Tables, year: int, previous: Tables | None) -> Hits:
-    children = tables["children"].drop_duplicates("child_id").set_index("child_id")
     episodes = tables["episodes"]
-    weeks_40 = pd.Timedelta(days=280)
-    dob = episodes["child_id"].map(children["dob"])
-    expected = episodes["child_id"].map(children["expected_dob"])
-    early = (episodes["referral_date"] < dob - weeks_40) | (
-        episodes["referral_date"] < expected - weeks_40
-    )
-    return {"episodes": as_index(early, episodes)}
+    weeks_40 = np.timedelta64(280, "D")
+    referral = episodes["referral_date"].to_numpy()
+    dob = _child_values(tables, "episodes", "dob")
+    expected = _child_values(tables, "episodes", "expected_dob")
+    early = (referral < dob - weeks_40) | (referral < expected - weeks_40)
+    return {"episodes": episodes.index[early]}
 
 
 # --- CIN episodes ----------------------------------------------------------------------------
@@ -241,17 +290,18 @@ def open_episode_not_latest(tables: Tables, year: int, previous: Tables | None) 
 def episodes_overlap(tables: Tables, year: int, previous: Tables | None) -> Hits:
     e = tables["episodes"]
     end = _open_until(e["closure_date"], e["closure_date"].isna() & _not_nfa(e), year)
-    return {"episodes": _starts_inside_earlier(e, "referral_date", end)}
+    return {
+        "episodes": _starts_inside_earlier(e, _child_code(tables, "episodes"), "referral_date", end)
+    }
 
 
 # --- Activity against the episode ------------------------------------------------------------
 
 
-def _rows_in_episodes(tables: Tables, table: str, episodes: pd.DataFrame) -> pd.Index:
-    frame = tables[table]
-    keys = pd.MultiIndex.from_frame(episodes[EPISODE_KEY])
-    inside = pd.MultiIndex.from_frame(frame[EPISODE_KEY]).isin(keys)
-    return frame.index[inside]
+def _rows_in_episodes(tables: Tables, table: str, which: pd.Series) -> pd.Index:
+    """The rows of ``table`` that belong to the episodes where ``which`` is true."""
+    keys = _episode_key(tables, "episodes")[which.to_numpy(dtype=bool, na_value=False)]
+    return tables[table].index[np.isin(_episode_key(tables, table), keys)]
 
 
 @rule(
@@ -264,14 +314,13 @@ def _rows_in_episodes(tables: Tables, table: str, episodes: pd.DataFrame) -> pd.
 )
 def activity_after_closed_at_assessment(tables: Tables, year: int, previous: Tables | None) -> Hits:
     e = tables["episodes"]
-    closed = e[isin(e["closure_reason"], ["RC8", "RC9"]).to_numpy(dtype=bool)]
+    closed = isin(e["closure_reason"], ["RC8", "RC9"])
     hits = {t: _rows_in_episodes(tables, t, closed) for t in ("s47", "cp_plans", "cin_plans")}
-    active = closed["icpc_date"].notna()
-    for t, rows in hits.items():
-        active |= pd.MultiIndex.from_frame(closed[EPISODE_KEY]).isin(
-            pd.MultiIndex.from_frame(tables[t].loc[rows, EPISODE_KEY])
-        )
-    return {"episodes": as_index(active, closed), **hits}
+    keys = _episode_key(tables, "episodes")
+    active = closed.to_numpy() & e["icpc_date"].notna().to_numpy()
+    for t in hits:
+        active |= closed.to_numpy() & np.isin(keys, _episode_key(tables, t))
+    return {"episodes": e.index[active], **hits}
 
 
 @rule(
@@ -283,7 +332,7 @@ def activity_after_closed_at_assessment(tables: Tables, year: int, previous: Tab
 )
 def cin_plan_for_nfa(tables: Tables, year: int, previous: Tables | None) -> Hits:
     e = tables["episodes"]
-    return {"cin_plans": _rows_in_episodes(tables, "cin_plans", e[_nfa(e).to_numpy()])}
+    return {"cin_plans": _rows_in_episodes(tables, "cin_plans", _nfa(e))}
 
 
 @rule(
@@ -298,8 +347,8 @@ def activity_for_nfa(tables: Tables, year: int, previous: Tables | None) -> Hits
     nfa = e[_nfa(e).to_numpy()]
     a = tables["assessments"]
     s = tables["s47"]
-    a_rows = _rows_in_episodes(tables, "assessments", nfa)
-    s_rows = _rows_in_episodes(tables, "s47", nfa)
+    a_rows = _rows_in_episodes(tables, "assessments", _nfa(e))
+    s_rows = _rows_in_episodes(tables, "s47", _nfa(e))
     a_active = a.loc[a_rows, ["start_date", "authorised_date"]].notna().any(axis=1)
     s_active = s.loc[s_rows, ["start_date", "icpc_date"]].notna().any(axis=1)
     return {
@@ -318,7 +367,7 @@ def activity_for_nfa(tables: Tables, year: int, previous: Tables | None) -> Hits
 )
 def cp_plan_for_nfa(tables: Tables, year: int, previous: Tables | None) -> Hits:
     e = tables["episodes"]
-    return {"cp_plans": _rows_in_episodes(tables, "cp_plans", e[_nfa(e).to_numpy()])}
+    return {"cp_plans": _rows_in_episodes(tables, "cp_plans", _nfa(e))}
 
 
 # --- Dates against the referral -----------------------------------------------------------------
@@ -469,12 +518,19 @@ def icpc_on_weekend(tables: Tables, year: int, previous: Tables | None) -> Hits:
 )
 def s47_during_another(tables: Tables, year: int, previous: Tables | None) -> Hits:
     s = tables["s47"]
-    s = s[~s.duplicated([*EPISODE_KEY, "start_date", "icpc_date"]).to_numpy()]
-    keyed = s.assign(child_id=s["child_id"].astype("string") + "/" + s["episode"].astype("string"))
+    key = _episode_key(tables, "s47")
+    unique = (
+        ~pd.DataFrame(
+            {"key": key, "start": s["start_date"].to_numpy(), "icpc": s["icpc_date"].to_numpy()}
+        )
+        .duplicated()
+        .to_numpy()
+    )
+    s = s[unique]
     # Without a conference date an enquiry is ongoing, unless no conference was needed.
-    not_required = keyed["icpc_not_required"].fillna(False).astype(bool)
-    end = _open_until(keyed["icpc_date"], keyed["icpc_date"].isna() & ~not_required, year)
-    return {"s47": _starts_inside_earlier(keyed, "start_date", end, inclusive=True)}
+    not_required = s["icpc_not_required"].fillna(False).astype(bool)
+    end = _open_until(s["icpc_date"], s["icpc_date"].isna() & ~not_required, year)
+    return {"s47": _starts_inside_earlier(s, key[unique], "start_date", end, inclusive=True)}
 
 
 @rule(
@@ -491,23 +547,26 @@ def cp_plan_without_icpc(tables: Tables, year: int, previous: Tables | None) -> 
     # awaits one, the conference recorded on the CIN episode itself.
     start, end = collection_period(year)
     plans = tables["cp_plans"]
-    plans = plans[
-        ((plans["start_date"] >= start) & (plans["start_date"] <= end)).to_numpy(dtype=bool)
-    ]
+    in_year = ((plans["start_date"] >= start) & (plans["start_date"] <= end)).to_numpy(dtype=bool)
     s = tables["s47"]
     no_conference = s["icpc_not_required"].fillna(False).astype(bool) & s["icpc_date"].isna()
-    conferences = s[~no_conference.to_numpy()]
-    keys = pd.MultiIndex.from_frame(plans[EPISODE_KEY])
-    starts = pd.MultiIndex.from_frame(plans[[*EPISODE_KEY, "start_date"]])
-    with_s47 = keys.isin(pd.MultiIndex.from_frame(conferences[EPISODE_KEY]))
-    held = conferences[[*EPISODE_KEY, "icpc_date"]].dropna()
-    on_episode = tables["episodes"][[*EPISODE_KEY, "icpc_date"]].dropna()
+    conference = ~no_conference.to_numpy()
+
+    def on_day(table: str, rows: np.ndarray) -> pd.MultiIndex:
+        dates = tables[table]["icpc_date" if table != "cp_plans" else "start_date"]
+        return pd.MultiIndex.from_arrays(
+            [_episode_key(tables, table)[rows], dates.to_numpy()[rows]]
+        )
+
+    keys = _episode_key(tables, "cp_plans")[in_year]
+    starts = on_day("cp_plans", in_year)
+    with_s47 = np.isin(keys, _episode_key(tables, "s47")[conference])
     matched = np.where(
         with_s47,
-        starts.isin(pd.MultiIndex.from_frame(held)),
-        starts.isin(pd.MultiIndex.from_frame(on_episode)),
+        starts.isin(on_day("s47", conference)),
+        starts.isin(on_day("episodes", np.ones(len(tables["episodes"]), dtype=bool))),
     )
-    return {"cp_plans": plans.index[~matched]}
+    return {"cp_plans": plans.index[in_year][~matched]}
 
 
 # --- Plans ----------------------------------------------------------------------------------------
@@ -523,13 +582,13 @@ def cp_plan_without_icpc(tables: Tables, year: int, previous: Tables | None) -> 
 def cin_plan_with_cp_plan(tables: Tables, year: int, previous: Tables | None) -> Hits:
     cp = tables["cp_plans"]
     cin = tables["cin_plans"]
-    open_cp = cp[cp["end_date"].isna().to_numpy()]
-    open_cin = cin[(cin["start_date"].notna() & cin["end_date"].isna()).to_numpy()]
-    cp_keys = pd.MultiIndex.from_frame(open_cp[EPISODE_KEY])
-    cin_keys = pd.MultiIndex.from_frame(open_cin[EPISODE_KEY])
+    open_cp = cp["end_date"].isna().to_numpy()
+    open_cin = (cin["start_date"].notna() & cin["end_date"].isna()).to_numpy()
+    cp_keys = _episode_key(tables, "cp_plans")
+    cin_keys = _episode_key(tables, "cin_plans")
     return {
-        "cp_plans": open_cp.index[cp_keys.isin(cin_keys)],
-        "cin_plans": open_cin.index[cin_keys.isin(cp_keys)],
+        "cp_plans": cp.index[open_cp & np.isin(cp_keys, cin_keys[open_cin])],
+        "cin_plans": cin.index[open_cin & np.isin(cin_keys, cp_keys[open_cp])],
     }
 
 
@@ -555,7 +614,8 @@ def cin_plan_ends_before_start(tables: Tables, year: int, previous: Tables | Non
 def cin_plans_overlap(tables: Tables, year: int, previous: Tables | None) -> Hits:
     p = tables["cin_plans"]
     end = _open_until(p["end_date"], p["end_date"].isna(), year)
-    return {"cin_plans": _starts_inside_earlier(p, "start_date", end, inclusive=True)}
+    group = _child_code(tables, "cin_plans")
+    return {"cin_plans": _starts_inside_earlier(p, group, "start_date", end, inclusive=True)}
 
 
 @rule(
@@ -596,8 +656,8 @@ def review_before_cp_plan(tables: Tables, year: int, previous: Tables | None) ->
 )
 def cp_plan_after_death(tables: Tables, year: int, previous: Tables | None) -> Hits:
     p = tables["cp_plans"]
-    died = tables["children"].drop_duplicates("child_id").set_index("child_id")["death_date"]
-    return {"cp_plans": as_index(p["start_date"] > p["child_id"].map(died), p)}
+    died = _child_values(tables, "cp_plans", "death_date")
+    return {"cp_plans": p.index[p["start_date"].to_numpy() > died]}
 
 
 @rule(
@@ -635,4 +695,5 @@ def several_open_cp_plans(tables: Tables, year: int, previous: Tables | None) ->
 def cp_plans_overlap(tables: Tables, year: int, previous: Tables | None) -> Hits:
     p = tables["cp_plans"]
     end = _open_until(p["end_date"], p["end_date"].isna(), year)
-    return {"cp_plans": _starts_inside_earlier(p, "start_date", end, inclusive=True)}
+    group = _child_code(tables, "cp_plans")
+    return {"cp_plans": _starts_inside_earlier(p, group, "start_date", end, inclusive=True)}
