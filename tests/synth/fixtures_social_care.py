@@ -306,7 +306,7 @@ def social_care() -> SocialCare:
                     None,
                     "",
                     True,
-                    None,
+                    "2014-05-10",
                     "2",
                     "MF",
                     "L11",

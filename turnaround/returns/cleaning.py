@@ -17,9 +17,10 @@ C4 still open An episode open in the latest year loaded stays open: the child is
 Two derived columns help every later measure:
 
 placement_change  True when the episode starts a new placement: a new period of care
-                  (RNE S) or a move (RNE P, T or B). A change of legal status only (RNE L),
-                  or of legal status and placement with the same carers (RNE U), is not a
-                  move, so placement moves are not overcounted.
+                  (RNE S), or any change of placement (P: placement and carers; T: placement
+                  with the same carers; B: legal status, placement and carers; U: legal
+                  status and placement with the same carers). A change of legal status only
+                  (RNE L) is not a move, so placement moves are not overcounted.
 period_of_care    Numbers a child's periods of care from 1. A period ends when an episode
                   ends and the next does not start on the same day.
 """
@@ -29,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-NEW_PLACEMENT = ("S", "P", "T", "B")
+NEW_PLACEMENT = ("S", "P", "T", "B", "U")
 EPISODE_COLUMNS = [
     "child", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec",
     "reason_place_change", "home_post", "pl_post", "urn",

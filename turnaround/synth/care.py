@@ -316,7 +316,7 @@ def plan_care_spell(
         if k == 0:
             rne = "S"
         elif placement_changed and status_changed:
-            rne = "T"
+            rne = "B"  # legal status, placement and carers all changed
         elif placement_changed:
             rne = "P"
         else:

@@ -158,7 +158,7 @@ def ssda903_tables(
         "UASC": _uasc(social_care.uasc, info, looked_after, window, sex_code),
         "OC2": outcomes.oc2_rows(all_episodes, details, year, rng),
         "OC3": oc3,
-        "AD1": with_dob(_ad1(social_care.adoptions, episodes)),
+        "AD1": with_dob(_ad1(social_care.adoptions, episodes, window)),
         "PlacedAdoption": with_dob(_placed_adoption(social_care.adoptions, looked_after, window)),
         "PrevPerm": with_dob(_prev_perm(social_care.prev_perm, episodes, window)),
         "Missing": with_dob(_missing(social_care.missing, looked_after, window)),
@@ -235,10 +235,14 @@ def _uasc(
     )
 
 
-def _ad1(adoptions: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:
-    # Children adopted in the year: their episode ended E11/E12 within it.
+def _ad1(adoptions: pd.DataFrame, episodes: pd.DataFrame, window: Window) -> pd.DataFrame:
+    # Children adopted in the year: their episode ended E11/E12 within it, and the adoption
+    # record is the one whose order fell in the year (a child can be adopted twice).
     adopted = episodes.loc[episodes["REC"].isin(outcomes.ADOPTED), "CHILD"].unique()
-    rows = adoptions.loc[adoptions["la_child_id"].isin(adopted)]
+    in_year = (adoptions["date_adopted"] >= window.start) & (
+        adoptions["date_adopted"] <= window.end
+    )
+    rows = adoptions.loc[adoptions["la_child_id"].isin(adopted) & in_year]
     rows = rows.sort_values("la_child_id", kind="stable").drop_duplicates(
         "la_child_id", keep="last"
     )

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from turnaround.errors import InputError
 from turnaround.returns.model import Failure, ReturnData
@@ -38,26 +38,29 @@ def read_annex_a(
     data = read_bytes(path, max_bytes)
     _check_zip(path, len(data), max_bytes)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        # calamine (Rust) reads a Birmingham-scale workbook about twenty times faster than
+        # openpyxl; it gives dates as datetime objects and empty cells as "".
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet_names = list(workbook.sheet_names)
+    except Exception as exc:  # calamine raises its own error types for a broken workbook
         raise InputError(
             f"not a readable Excel workbook ({type(exc).__name__})", path=path
         ) from None
     claimed = year or detect.year_from_path(path)
     try:
         schema = schema_for("annex_a", claimed or 2014)
-        sheets = {_list_number(name): name for name in workbook.sheetnames}
+        sheets = {_list_number(name): name for name in sheet_names}
         raws: dict[str, tuple[TableSchema, list[list[Any]], list[int]]] = {}
         for name, table in schema.tables.items():
             number = _list_number(table.sheet or name)
             if number not in sheets:
                 raise InputError(
-                    f"no sheet {table.sheet!r} "
-                    f"(the workbook has: {', '.join(workbook.sheetnames)})",
+                    f"no sheet {table.sheet!r} (the workbook has: {', '.join(sheet_names)})",
                     path=path,
                 )
             sheet_name = sheets[number]
-            raws[name] = (table, *_sheet_rows(workbook[sheet_name], table, path, sheet_name))
+            cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            raws[name] = (table, *_sheet_rows(cells, table, path, sheet_name))
     finally:
         workbook.close()
     if claimed is None:
@@ -95,9 +98,9 @@ def read_annex_a(
 
 
 def _sheet_rows(
-    sheet: Any, table: TableSchema, path: Path, sheet_name: str
+    cells: list[list[Any]], table: TableSchema, path: Path, sheet_name: str
 ) -> tuple[list[list[Any]], list[int]]:
-    rows = sheet.iter_rows(values_only=True)
+    rows = iter(cells)
     header = next(rows, None)
     if header is None:
         raise InputError(f"sheet {sheet_name!r} is empty (no headings)", path=path)
@@ -129,7 +132,7 @@ def _sheet_rows(
 
 
 def _as_text(value: Any, col_type: str) -> str | None:
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, datetime | date):
         return value.strftime("%d/%m/%Y")

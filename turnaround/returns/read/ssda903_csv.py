@@ -134,7 +134,7 @@ def read_ssda903_csv(
             raw,
             table,
             schema,
-            file=source.path.name,
+            file=file_label(source.path),
             rows=rows,
             child_column="CHILD",
             canonical_spec=spec,
@@ -148,10 +148,16 @@ def read_ssda903_csv(
     )
 
 
+def file_label(path: Path) -> str:
+    """How a failure names the file: with its year folder, as every year has an episodes.csv."""
+    parent = path.parent.name
+    return f"{parent}/{path.name}" if parent and any(c.isdigit() for c in parent) else path.name
+
+
 def bom_note(path: Path, table: str) -> Failure:
     """A query-level note that a byte-order mark was removed from the file."""
     return Failure(
-        file=path.name,
+        file=file_label(path),
         row=None,
         child_id=None,
         table=table,
