@@ -91,6 +91,7 @@ else:
     started = time.perf_counter()
     root = ET.parse(path).getroot()
     data = cin_validator.process_data(cin_validator.convert_data(root))
+    converted = time.perf_counter()
     with contextlib.redirect_stdout(said):  # it prints, rather than raises, a rule's crash
         v = cin_validator.CinValidator(data, registry)
     seconds = time.perf_counter() - started
@@ -107,8 +108,8 @@ else:
     messages = {str(rule.code): rule.message for rule in registry.values()}
     crashed = [line.split()[3].rstrip(":") for line in said.getvalue().splitlines()
                if line.startswith("Error with rule ")]
-    print(json.dumps({"ruleset": name, "seconds": seconds, "fired": fired,
-                      "messages": {k: messages.get(k, "") for k in fired},
+    print(json.dumps({"ruleset": name, "seconds": seconds, "read_seconds": converted - started,
+                      "fired": fired, "messages": {k: messages.get(k, "") for k in fired},
                       "flagged": flagged, "failed_to_run": crashed}))
 """
 

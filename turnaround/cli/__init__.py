@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import sys
 
+import typer
 from rich.console import Console
 
 from turnaround.cli.app import app
 from turnaround.errors import TurnaroundError
 
 # Importing the command modules registers their commands on ``app``.
+from turnaround.cli import benchmarks as _benchmarks  # noqa: F401  isort: skip
 from turnaround.cli import demo as _demo  # noqa: F401  isort: skip
+from turnaround.cli import returns as _returns  # noqa: F401  isort: skip
 from turnaround.cli import synth as _synth  # noqa: F401  isort: skip
+from turnaround.cli import users as _users  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
 
@@ -23,19 +27,19 @@ __all__ = ["app", "main"]
 def main() -> None:
     """Run the CLI, turning expected errors into one clear line."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns a command's exit code instead of raising
     except TurnaroundError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
-    except Exception as exc:  # click's own usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            Console(stderr=True).print("aborted")
-            sys.exit(1)
-        raise
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        Console(stderr=True).print("aborted")
+        sys.exit(1)
+    except typer.TyperException as exc:  # usage errors: bad options, missing arguments
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+    if isinstance(code, int) and code:
+        sys.exit(code)

@@ -8,6 +8,8 @@ be read as what it claims to be raises ``InputError``; problems with single valu
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,17 +45,36 @@ def read_returns(
             csv_groups[path.parent].append(path)
         else:
             others.append((kind, path))
-    returns = [
-        read_ssda903_csv(group, year=year, max_bytes=max_bytes) for group in csv_groups.values()
+    jobs: list[tuple[str, list[Path], int | None, int]] = [
+        ("ssda903_csv", group, year, max_bytes) for group in csv_groups.values()
     ]
-    for kind, path in others:
-        if kind == "cin":
-            returns.append(read_cin_xml(path, year=year, max_bytes=max_bytes))
-        elif kind == "ssda903_xml":
-            returns.append(read_ssda903_xml(path, year=year, max_bytes=max_bytes))
-        else:
-            returns.append(read_annex_a(path, year=year, max_bytes=max_bytes))
-    return returns
+    jobs += [(kind, [path], year, max_bytes) for kind, path in others]
+    return _run(jobs)
+
+
+def _read(job: tuple[str, list[Path], int | None, int]) -> ReturnData:
+    kind, paths, year, max_bytes = job
+    if kind == "ssda903_csv":
+        return read_ssda903_csv(paths, year=year, max_bytes=max_bytes)
+    if kind == "cin":
+        return read_cin_xml(paths[0], year=year, max_bytes=max_bytes)
+    if kind == "ssda903_xml":
+        return read_ssda903_xml(paths[0], year=year, max_bytes=max_bytes)
+    return read_annex_a(paths[0], year=year, max_bytes=max_bytes)
+
+
+def _run(jobs: list[tuple[str, list[Path], int | None, int]]) -> list[ReturnData]:
+    """Read each file (or SSDA903 folder) in turn, or in parallel when there are several.
+
+    Files are independent, so several are read by forked worker processes, one per core.
+    Results come back in the same order either way; an InputError in a worker is raised here.
+    """
+    workers = min(len(jobs), os.cpu_count() or 1)
+    heavy = sum(kind != "ssda903_csv" for kind, *_ in jobs)
+    if workers <= 1 or heavy < 2 or "fork" not in mp.get_all_start_methods():
+        return [_read(job) for job in jobs]
+    with mp.get_context("fork").Pool(workers) as pool:
+        return list(pool.map(_read, jobs, chunksize=1))
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:

@@ -8,6 +8,7 @@ serial numbers or dd/mm/yyyy text; all become dd/mm/yyyy strings before the stru
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from datetime import date, datetime, timedelta
@@ -131,11 +132,17 @@ def _sheet_rows(
     return out, lines
 
 
+@functools.lru_cache(maxsize=65_536)
+def _ddmmyyyy(value: date) -> str:
+    # The same few thousand dates recur across a workbook's many rows.
+    return value.strftime("%d/%m/%Y")
+
+
 def _as_text(value: Any, col_type: str) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime | date):
-        return value.strftime("%d/%m/%Y")
+        return _ddmmyyyy(value)
     if col_type == "date" and isinstance(value, int | float) and not isinstance(value, bool):
         if 0 < value < 2_958_466:  # Excel's last day, 31/12/9999
             return (_EXCEL_EPOCH + timedelta(days=int(value))).strftime("%d/%m/%Y")

@@ -1,0 +1,80 @@
+"""`turnaround validate` and `turnaround load`, run as a person would, on real files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from turnaround.synth.city import generate_city
+from turnaround.synth.config import SynthConfig
+
+
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("city")
+    generate_city(SynthConfig(children=2_000, seed=6), out)
+    return out / "returns"
+
+
+def _run(*args: str, workspace: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "turnaround", "--workspace", str(workspace), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def _plant_errors(returns: Path, tmp_path: Path) -> Path:
+    """A copy of 2014's SSDA903 with four planted errors of different kinds."""
+    folder = tmp_path / "2014"
+    shutil.copytree(returns / "ssda903" / "2014", folder)
+    episodes = pd.read_csv(folder / "episodes.csv", dtype=str, keep_default_na=False)
+    closed = episodes.index[episodes["DEC"] != ""]
+    episodes.loc[closed[0], "DEC"] = "01/01/2000"  # 356: ends before it starts
+    episodes.loc[closed[1], "PLACE"] = "Q9"  # S-CODE: no such placement
+    episodes.loc[closed[2], "DECOM"] = "2013-06-01 00:00:00"  # S-DATE-EXCEL
+    episodes.to_csv(folder / "episodes.csv", index=False, lineterminator="\n")
+    header = pd.read_csv(folder / "header.csv", dtype=str, keep_default_na=False)
+    header.loc[0, "ETHNIC"] = "XXXX"  # S-CODE in another table
+    header.to_csv(folder / "header.csv", index=False, lineterminator="\n")
+    return folder
+
+
+def test_validate_lists_every_planted_error(returns: Path, tmp_path: Path) -> None:
+    broken = _plant_errors(returns, tmp_path)
+    done = _run("validate", str(broken), workspace=tmp_path / "ws")
+    assert done.returncode == 1, done.stderr
+    for code in ("356", "S-CODE", "S-DATE-EXCEL"):
+        assert code in done.stdout, f"{code} missing from:\n{done.stdout}"
+    report = pd.read_csv(tmp_path / "ws" / "validation" / "validation.csv", dtype=str)
+    planted = report[report["Rule"].isin(["356", "S-CODE", "S-DATE-EXCEL"])]
+    assert set(planted["File"]) == {"2014/episodes.csv", "2014/header.csv"}
+    assert len(planted[planted["Rule"] == "S-CODE"]) == 2
+    assert (tmp_path / "ws" / "validation" / "validation.xlsx").exists()
+
+
+def test_a_clean_return_validates_and_loads(returns: Path, tmp_path: Path) -> None:
+    done = _run("validate", str(returns / "ssda903" / "2014"), workspace=tmp_path / "ws")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 errors" in done.stdout
+    done = _run("load", str(returns), workspace=tmp_path / "ws")
+    assert done.returncode == 0, done.stderr
+    assert "cin" in done.stdout and "annex_a" in done.stdout
+
+
+def test_a_strict_load_of_a_broken_return_says_so_in_one_line(
+    returns: Path, tmp_path: Path
+) -> None:
+    broken = _plant_errors(returns, tmp_path)
+    done = _run("load", str(broken), workspace=tmp_path / "ws")
+    assert done.returncode == 1
+    lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "nothing was loaded" in lines[0]
+    assert "Traceback" not in done.stderr

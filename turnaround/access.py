@@ -1,0 +1,111 @@
+"""Who may do what, checked in one place, and the append-only audit log.
+
+Actions are named; the role-to-action map below is the only place that grants them. The CLI and
+the web app both call ``require`` before an action and ``audit`` records it, so every view or
+export of identifiable data, every load and every plan change leaves a record: who, when, what,
+why and from where. Nothing identifiable is written to logs; the audit records the target (a
+measure, a year, a file), never a child's details.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from turnaround.errors import NotFound, PermissionDenied
+from turnaround.store import Store
+
+Role = Literal[
+    "administrator", "board_member", "analyst", "safeguarding_reviewer", "team_manager", "viewer"
+]
+ROLES: tuple[str, ...] = (
+    "administrator", "board_member", "analyst", "safeguarding_reviewer", "team_manager", "viewer",
+)  # fmt: skip
+
+ACTIONS: dict[str, str] = {
+    "view-aggregates": "see counts, rates and charts with no child-level detail",
+    "view-identifiable": "see child-level records (ids, names, dates) behind a figure",
+    "export-worklist": "export the unknown-children worklist",
+    "review-worklist": "record a decision on a child on the worklist",
+    "load-data": "load returns and extracts into the store",
+    "edit-plan": "change the improvement plan",
+    "manage-users": "add users and change roles",
+    "view-audit": "read the audit log",
+}
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "administrator": frozenset(ACTIONS),
+    "board_member": frozenset({"view-aggregates"}),
+    "analyst": frozenset({"view-aggregates", "view-identifiable", "load-data"}),
+    "safeguarding_reviewer": frozenset(
+        {"view-aggregates", "view-identifiable", "export-worklist", "review-worklist"}
+    ),
+    "team_manager": frozenset({"view-aggregates", "edit-plan"}),
+    "viewer": frozenset({"view-aggregates"}),
+}
+
+
+@dataclass(frozen=True)
+class User:
+    """A person known to the store, with their role."""
+
+    username: str
+    role: str
+
+
+def may(role: str, action: str) -> bool:
+    """Whether ``role`` is granted ``action``."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def find_user(store: Store, username: str | None) -> User:
+    """The user with this name, or a clear error saying how to name one."""
+    if not username:
+        raise PermissionDenied("this needs a named user: pass --user NAME or set TURNAROUND_USER")
+    row = store.con.execute(
+        "select username, role from users where username = ?", [username]
+    ).fetchone()
+    if row is None:
+        raise NotFound(
+            f"no user {username!r}: an administrator adds one with 'turnaround users add'"
+        )
+    return User(str(row[0]), str(row[1]))
+
+
+def require(store: Store, username: str | None, action: str) -> User:
+    """The acting user, if their role allows ``action``; PermissionDenied otherwise."""
+    user = find_user(store, username)
+    if not may(user.role, action):
+        raise PermissionDenied(
+            f"{user.username} ({user.role}) may not {ACTIONS[action]} ({action})"
+        )
+    return user
+
+
+def audit(
+    store: Store,
+    username: str | None,
+    action: str,
+    target: str,
+    *,
+    reason: str | None = None,
+    origin: str = "cli",
+) -> None:
+    """Append one record to the audit log (the log is never updated or deleted)."""
+    store.con.execute(
+        "insert into audit_log (username, action, target, reason, origin) values (?, ?, ?, ?, ?)",
+        [username, action, target, reason, origin],
+    )
+
+
+def add_user(store: Store, username: str, role: str, password_hash: str | None = None) -> User:
+    """Add a user (or change an existing user's role)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    store.con.execute(
+        "insert or replace into users (username, role, password_hash) values (?, ?, ?)",
+        [username, role, password_hash],
+    )
+    return User(username, role)

@@ -1,0 +1,446 @@
+"""Check the council's workforce export and bring it into the store, in one transaction.
+
+The export is five CSVs from the HR and case-management systems (the layout the synthetic city
+writes): ``staff.csv``, ``teams.csv``, ``vacancies.csv``, ``allocations.csv`` and
+``senior_roles.csv``. Dates are dd/mm/yyyy (ISO yyyy-mm-dd is accepted too); flags are Y or N;
+job titles are the usual ones ('Social Worker', 'Team Manager', ...).
+
+Every row is checked, and every failure names the file, the row (the header is line 1) and the
+field. Strict mode (the default) loads nothing if anything failed. Lenient mode loads the rows
+that pass, and sets the failing rows aside in ``quarantine`` with their failures in
+``validation_failures``. An export is the whole picture, history included, so each load
+replaces the previous one, never adding to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from turnaround.errors import InputError, ValidationFailed
+from turnaround.returns.model import Failure, failures_frame
+from turnaround.store import Store
+
+Mode = Literal["strict", "lenient"]
+KIND = "workforce"
+
+# Each file's columns: the export's header -> the store's column. Kept apart from the synthetic
+# city's writer on purpose; tests/workforce checks that the two agree.
+LAYOUT: dict[str, dict[str, str]] = {
+    "staff": {
+        "Staff ID": "staff_id",
+        "Job Title": "role",
+        "Grade": "grade",
+        "Team ID": "team_id",
+        "Line Manager ID": "manager_id",
+        "FTE": "fte",
+        "Agency Worker": "agency",
+        "Start Date": "start_date",
+        "Leaving Date": "leave_date",
+        "Case Holder": "holds_cases",
+    },
+    "teams": {
+        "Team ID": "team_id",
+        "Team Type": "team",
+        "Team Name": "name",
+        "Service": "service",
+    },
+    "vacancies": {
+        "Team ID": "team_id",
+        "Post": "role",
+        "Establishment FTE": "establishment_fte",
+        "Filled FTE (Permanent)": "filled_fte",
+        "Vacant FTE": "vacant_fte",
+        "Agency Cover FTE": "agency_cover_fte",
+        "As At": "at_date",
+    },
+    "allocations": {
+        "Child ID": "child_id",
+        "Allocated Worker ID": "staff_id",
+        "Allocated From": "start_date",
+        "Allocated To": "end_date",
+    },
+    "senior_roles": {
+        "Staff ID": "staff_id",
+        "Role": "role",
+        "Portfolio": "portfolio",
+    },
+}
+TABLES = {name: f"workforce_{name}" for name in LAYOUT}
+
+ROLES = {
+    "Social Worker": "social_worker",
+    "Senior Practitioner": "senior_practitioner",
+    "Team Manager": "team_manager",
+    "Service Manager": "service_manager",
+    "Head of Service": "head_of_service",
+    "Assistant Director": "assistant_director",
+    "Director": "director",
+}
+TEAM_TYPES = (
+    "front_door",
+    "assessment",
+    "cin_cp",
+    "looked_after",
+    "care_leavers",
+    "disabled_children",
+)
+FLAGS = {"Y": True, "YES": True, "TRUE": True, "N": False, "NO": False, "FALSE": False}
+# FTE sums may be rounded to one decimal in the export.
+FTE_TOLERANCE = 0.051
+
+
+@dataclass
+class LoadedWorkforce:
+    """What one workforce export contributed to the store."""
+
+    load_id: str
+    year: int  # collection year of the latest vacancy snapshot
+    rows_loaded: dict[str, int]
+    rows_set_aside: int
+    failures: list[Failure] = field(default_factory=list)
+
+
+@dataclass
+class _File:
+    name: str
+    path: Path
+    raw: pd.DataFrame  # as read, text, indexed by CSV line number
+    clean: pd.DataFrame  # typed store columns, same index
+    failures: list[Failure] = field(default_factory=list)
+
+    def fail(self, lines: pd.Index, header: str, rule: str, message: str) -> None:
+        """One failure per line; ``{value}`` in the message is the field's value as read."""
+        child = "Child ID" if "Child ID" in self.raw.columns else None
+        for line in lines:
+            self.failures.append(
+                Failure(
+                    file=str(self.path),
+                    row=int(line),
+                    child_id=str(self.raw.at[line, child]) if child else None,
+                    table=self.name,
+                    field=header,
+                    rule=rule,
+                    message=message.format(value=self.raw[header][line]),
+                )
+            )
+
+
+def read_workforce(folder: Path) -> dict[str, _File]:
+    """Read and check every workforce file in ``folder``; failures are kept on each file."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError("no such folder", path=folder)
+    files = {name: _read(folder / f"{name}.csv", name) for name in LAYOUT}
+    _check_fields(files)
+    _check_rows(files)
+    return files
+
+
+def load_workforce(
+    store: Store, folder: Path, user: str | None = None, *, mode: Mode = "strict"
+) -> LoadedWorkforce:
+    """Check a workforce export and load it, replacing the last; strict loads nothing if bad."""
+    files = read_workforce(folder)
+    failures = [f for item in files.values() for f in item.failures]
+    if mode == "strict" and failures:
+        first = failures[0]
+        raise ValidationFailed(
+            f"{len(failures):,} failures in {len({f.file for f in failures})} workforce file(s); "
+            f"nothing was loaded; first: {Path(first.file).name} row {first.row} "
+            f"field {first.field}: {first.message}",
+            failures=failures,
+        )
+    year = _year(files["vacancies"].clean)
+    load_id = _load_id(Path(folder))
+    rows_loaded: dict[str, int] = {}
+    set_aside = 0
+    with store.transaction("loading the workforce"):
+        con = store.con
+        for table in TABLES.values():
+            con.execute(f"delete from {table}")
+        for name in ("loads", "validation_failures", "quarantine"):
+            con.execute(f"delete from {name} where kind = ?", [KIND])
+        for name, item in files.items():
+            bad_lines = {int(f.row) for f in item.failures if f.row is not None}
+            good = item.clean[~item.clean.index.isin(list(bad_lines))]
+            _insert(store, TABLES[name], good.assign(load_id=load_id))
+            rows_loaded[name] = len(good)
+            if bad_lines:
+                set_aside += _quarantine(store, item, sorted(bad_lines), load_id, year)
+        if failures:
+            frame = failures_frame(failures)
+            frame.insert(0, "load_id", load_id)
+            frame.insert(1, "kind", KIND)
+            frame.insert(2, "year", year)
+            store.register("_failures", pa.Table.from_pandas(frame, preserve_index=False))
+            con.execute(
+                'insert into validation_failures select load_id, kind, year, "file", "row", '
+                'child_id, "table", field, rule, message, severity from _failures'
+            )
+            con.unregister("_failures")
+        con.execute(
+            "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
+            "values (?, ?, ?, ?, ?, ?)",
+            [load_id, KIND, year, str(folder), sum(rows_loaded.values()), user],
+        )
+        con.execute(
+            "insert into audit_log (username, action, target, reason, origin) "
+            "values (?, 'load-data', ?, ?, 'cli')",
+            [user, f"{KIND} {year}", f"{mode} load of {folder}"],
+        )
+    return LoadedWorkforce(load_id, year, rows_loaded, set_aside, failures)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _read(path: Path, name: str) -> _File:
+    if not path.is_file():
+        raise InputError(f"the workforce export has no {name}.csv", path=path)
+    try:
+        raw = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=True
+        )
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(f"cannot be read as CSV: {str(exc).splitlines()[0]}", path=path) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("is empty", path=path) from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    missing = [c for c in LAYOUT[name] if c not in raw.columns]
+    if missing:
+        raise InputError(f"lacks columns: {', '.join(missing)}", path=path)
+    raw = raw[list(LAYOUT[name])].map(str.strip)
+    raw.index = pd.RangeIndex(2, 2 + len(raw))
+    return _File(name, path, raw, pd.DataFrame(index=raw.index))
+
+
+def _check_fields(files: dict[str, _File]) -> None:
+    """Type every field, recording a failure for each value that is not what it should be."""
+    for name, item in files.items():
+        for header, column in LAYOUT[name].items():
+            text = item.raw[header]
+            blank = text.eq("")
+            kind = _KINDS.get((name, column), "text")
+            if kind in ("id", "required"):
+                item.fail(text.index[blank], header, "W-REQUIRED", "must not be blank")
+                item.clean[column] = text
+            elif kind == "optional":
+                item.clean[column] = text.where(~blank, None)
+            elif kind == "role":
+                codes = {
+                    **{k.upper(): v for k, v in ROLES.items()},
+                    **{v.upper(): v for v in ROLES.values()},
+                }
+                mapped = text.str.upper().map(codes)
+                item.fail(
+                    text.index[mapped.isna()],
+                    header,
+                    "W-CODE",
+                    "'{value}' is not a job title turnaround knows (" + ", ".join(ROLES) + ")",
+                )
+                item.clean[column] = mapped
+            elif kind == "team_type":
+                ok = text.isin(TEAM_TYPES)
+                item.fail(
+                    text.index[~ok],
+                    header,
+                    "W-CODE",
+                    "'{value}' is not a team type (" + ", ".join(TEAM_TYPES) + ")",
+                )
+                item.clean[column] = text
+            elif kind in ("fte", "number"):
+                value = pd.to_numeric(text.where(~blank), errors="coerce")
+                upper = 1.0 if kind == "fte" else np.inf
+                lower_ok = value.gt(0) if kind == "fte" else value.ge(0)
+                bad = value.isna() | ~lower_ok | value.gt(upper)
+                limit = "more than 0 and at most 1" if kind == "fte" else "0 or more"
+                item.fail(
+                    text.index[bad],
+                    header,
+                    "W-NUMBER",
+                    "'{value}' is not a number " + limit,
+                )
+                item.clean[column] = value
+            elif kind == "flag":
+                value = text.str.upper().map(FLAGS)
+                item.fail(
+                    text.index[value.isna()],
+                    header,
+                    "W-FLAG",
+                    "'{value}' is not Y or N",
+                )
+                item.clean[column] = value.astype(object)
+            elif kind in ("date", "optional_date"):
+                value = _dates(text)
+                bad = value.isna() & ~blank if kind == "optional_date" else value.isna()
+                item.fail(
+                    text.index[bad],
+                    header,
+                    "W-DATE",
+                    "'{value}' is not a date (dd/mm/yyyy)",
+                )
+                item.clean[column] = value
+            else:
+                item.clean[column] = text.where(~blank, None)
+
+
+_KINDS = {
+    ("staff", "staff_id"): "id",
+    ("staff", "role"): "role",
+    ("staff", "grade"): "optional",
+    ("staff", "team_id"): "optional",
+    ("staff", "manager_id"): "optional",
+    ("staff", "fte"): "fte",
+    ("staff", "agency"): "flag",
+    ("staff", "start_date"): "date",
+    ("staff", "leave_date"): "optional_date",
+    ("staff", "holds_cases"): "flag",
+    ("teams", "team_id"): "id",
+    ("teams", "team"): "team_type",
+    ("teams", "name"): "required",
+    ("teams", "service"): "required",
+    ("vacancies", "team_id"): "id",
+    ("vacancies", "role"): "role",
+    ("vacancies", "establishment_fte"): "number",
+    ("vacancies", "filled_fte"): "number",
+    ("vacancies", "vacant_fte"): "number",
+    ("vacancies", "agency_cover_fte"): "number",
+    ("vacancies", "at_date"): "date",
+    ("allocations", "child_id"): "id",
+    ("allocations", "staff_id"): "optional",  # blank: a spell with nobody allocated
+    ("allocations", "start_date"): "date",
+    ("allocations", "end_date"): "optional_date",
+    ("senior_roles", "staff_id"): "id",
+    ("senior_roles", "role"): "role",
+    ("senior_roles", "portfolio"): "required",
+}
+
+
+def _dates(text: pd.Series) -> pd.Series:
+    british = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    return british.fillna(iso)
+
+
+def _check_rows(files: dict[str, _File]) -> None:
+    """Rules across fields and files: unique ids, references that exist, dates in order."""
+    staff, teams = files["staff"], files["teams"]
+    staff_ids = set(staff.clean["staff_id"].dropna()) - {""}
+    team_ids = set(teams.clean["team_id"].dropna()) - {""}
+
+    for item, column, header in ((staff, "staff_id", "Staff ID"), (teams, "team_id", "Team ID")):
+        ids = item.clean[column]
+        repeated = ids.duplicated(keep="first") & ids.ne("")
+        item.fail(
+            ids.index[repeated],
+            header,
+            "W-UNIQUE",
+            "{value} appears more than once",
+        )
+
+    def must_exist(item: _File, column: str, header: str, known: set[str], where: str) -> None:
+        values = item.clean[column]
+        unknown = values.notna() & values.ne("") & ~values.isin(known)
+        item.fail(
+            values.index[unknown],
+            header,
+            "W-REF",
+            "{value} is not in " + where,
+        )
+
+    must_exist(staff, "team_id", "Team ID", team_ids, "teams.csv")
+    must_exist(staff, "manager_id", "Line Manager ID", staff_ids, "staff.csv")
+    must_exist(files["vacancies"], "team_id", "Team ID", team_ids, "teams.csv")
+    must_exist(files["allocations"], "staff_id", "Allocated Worker ID", staff_ids, "staff.csv")
+    must_exist(files["senior_roles"], "staff_id", "Staff ID", staff_ids, "staff.csv")
+
+    own = staff.clean
+    self_managed = own["manager_id"].notna() & own["manager_id"].eq(own["staff_id"])
+    staff.fail(
+        own.index[self_managed],
+        "Line Manager ID",
+        "W-REF",
+        "a member of staff cannot be their own line manager",
+    )
+    _in_order(staff, "start_date", "leave_date", "Leaving Date", "the start date")
+    _in_order(files["allocations"], "start_date", "end_date", "Allocated To", "Allocated From")
+
+    posts = files["vacancies"].clean
+    sums = (posts["establishment_fte"] - posts["filled_fte"] - posts["vacant_fte"]).abs()
+    files["vacancies"].fail(
+        posts.index[sums.gt(FTE_TOLERANCE)],
+        "Vacant FTE",
+        "W-SUM",
+        "{value} is not the establishment FTE less the filled FTE",
+    )
+    files["vacancies"].fail(
+        posts.index[posts["agency_cover_fte"].gt(posts["vacant_fte"] + FTE_TOLERANCE)],
+        "Agency Cover FTE",
+        "W-SUM",
+        "{value} is more than the vacant FTE",
+    )
+
+
+def _in_order(item: _File, start: str, end: str, header: str, after: str) -> None:
+    frame = item.clean
+    backwards = frame[end].notna() & frame[start].notna() & (frame[end] < frame[start])
+    item.fail(frame.index[backwards], header, "W-ORDER", "{value} is before " + after)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _insert(store: Store, table: str, frame: pd.DataFrame) -> None:
+    out = frame
+    store.register("_incoming", pa.Table.from_pandas(out, preserve_index=False))
+    try:
+        columns = ", ".join(out.columns)
+        store.con.execute(f"insert into {table} ({columns}) select {columns} from _incoming")
+    finally:
+        store.con.unregister("_incoming")
+
+
+def _quarantine(store: Store, item: _File, lines: list[int], load_id: str, year: int) -> int:
+    by_line: dict[int, list[Failure]] = {}
+    for failure in item.failures:
+        by_line.setdefault(int(failure.row or 0), []).append(failure)
+    records = []
+    for line in lines:
+        broken = by_line[line]
+        records.append(
+            (
+                load_id,
+                KIND,
+                year,
+                item.name,
+                str(item.path),
+                line,
+                broken[0].child_id,
+                json.dumps(item.raw.loc[line].to_dict(), sort_keys=True),
+                ",".join(sorted({f.rule for f in broken})),
+                " | ".join(dict.fromkeys(f"{f.field}: {f.message}" for f in broken)),
+            )
+        )
+    store.con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+    return len(records)
+
+
+def _year(vacancies: pd.DataFrame) -> int:
+    """The collection year (to 31 March) of the latest vacancy snapshot; 0 if there is none."""
+    latest = vacancies["at_date"].dropna().max() if len(vacancies) else pd.NaT
+    if pd.isna(latest):
+        return 0
+    return int(latest.year + (1 if latest.month > 3 else 0))
+
+
+def _load_id(folder: Path) -> str:
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:10]
+    return f"{KIND}-{digest}"
