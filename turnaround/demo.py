@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from turnaround.benchmarks import load_benchmarks
 from turnaround.report import Section, write_report
 from turnaround.returns.load import LoadResult, load_returns
 from turnaround.returns.report import data_quality_section
@@ -14,6 +15,15 @@ from turnaround.store import open_store
 from turnaround.synth.city import GeneratedCity, generate_city
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.report import city_section
+from turnaround.workforce.load import load_workforce
+
+
+def benchmark_folder(settings: Settings) -> Path | None:
+    """The DfE tables to compare with: from settings, or ../shared/data/dfe beside the repo."""
+    if settings.benchmarks is not None:
+        return settings.benchmarks
+    beside = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfe"
+    return beside if beside.is_dir() else None
 
 
 @dataclass
@@ -42,11 +52,17 @@ def run_demo(
     generated = generate_city(config, settings.city_dir, city_progress)
     sections: list[Section] = [city_section(generated, config)]
     progress("loading the returns", 0, 1)
+    user = settings.user or "demo"
     store = open_store(settings.store_path)
     try:
-        loaded = load_returns(
-            store, [settings.city_dir / "returns"], mode="strict", user=settings.user or "demo"
-        )
+        loaded = load_returns(store, [settings.city_dir / "returns"], mode="strict", user=user)
+        load_workforce(store, settings.city_dir / "workforce", user=user)
+        benchmarks = benchmark_folder(settings)
+        if benchmarks is not None:
+            progress("loading DfE benchmarks", 0, 1)
+            load_benchmarks(store, [benchmarks], user=user)
+        # The city's own population last, so it is the denominator for its rates.
+        load_benchmarks(store, [settings.city_dir / "population"], user=user)
         sections.append(data_quality_section(store))
     finally:
         store.close()

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr = Field(SecretStr(DEV_SECRET), description="Signs web sessions.")
     user: str | None = Field(None, description="The user the CLI acts as.")
     engine: Literal["duckdb", "spark"] = Field("duckdb", description="Engine for heavy stages.")
+    la_code: str | None = Field(None, description="The council's old 3-digit DfE code, e.g. 330.")
+    benchmarks: Path | None = Field(
+        None, description="Folder of DfE tables the demo loads for comparison (../shared/data/dfe)."
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

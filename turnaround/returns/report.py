@@ -69,7 +69,12 @@ def summary_by_rule(report: ValidationReport) -> pd.DataFrame:
 def data_quality(store: Store) -> dict[str, pd.DataFrame]:
     """Per return and year: rows loaded, failures by rule, and rows quarantined."""
     loads = store.con.execute(
-        "select kind, year, rows_loaded, loaded_at from loads order by kind, year"
+        "select kind, year, rows_loaded, loaded_at from loads "
+        "where kind in ('ssda903', 'cin', 'annex_a') order by kind, year"
+    ).df()
+    other = store.con.execute(
+        "select kind, source, rows_loaded from loads "
+        "where kind not in ('ssda903', 'cin', 'annex_a') order by kind, source"
     ).df()
     failures = store.con.execute(
         "select kind, year, rule, severity, any_value(message) as message, count(*) as rows "
@@ -79,7 +84,7 @@ def data_quality(store: Store) -> dict[str, pd.DataFrame]:
         "select kind, year, table_name, count(*) as rows from quarantine group by all "
         "order by kind, year, table_name"
     ).df()
-    return {"loads": loads, "failures": failures, "quarantined": quarantined}
+    return {"loads": loads, "other": other, "failures": failures, "quarantined": quarantined}
 
 
 def data_quality_section(store: Store) -> Section:
@@ -92,6 +97,7 @@ def data_quality_section(store: Store) -> Section:
     body = render_fragment(
         "data_quality_section.html.j2",
         loads=loads.to_dict("records"),
+        other=tables["other"].to_dict("records"),
         failures=errors.to_dict("records"),
         quarantined=tables["quarantined"].to_dict("records"),
     )

@@ -27,6 +27,7 @@ from turnaround.synth.extracts import build_extracts, write_extracts
 from turnaround.synth.journeys import simulate_journeys
 from turnaround.synth.model import City, Risk
 from turnaround.synth.population import build_population, simulation_start
+from turnaround.synth.population_file import write_population
 from turnaround.synth.risk import build_risk_spells
 from turnaround.synth.rng import rng_for
 from turnaround.synth.workforce import build_workforce, write_workforce
@@ -86,6 +87,7 @@ def generate_city(config: SynthConfig, out_dir: Path, progress: Progress = _quie
     write_returns(city, config, out_dir / "returns")
     write_extracts(extracts, out_dir / "extracts")
     write_workforce(workforce, out_dir / "workforce")
+    write_population(config, population.children, out_dir / "population")
     progress("truth", 6, total)
     write_truth(city, journeys.known_status, out_dir / "truth")
     figures = calibration.headline_figures(city, config)
