@@ -280,10 +280,13 @@ def _duplicates(
     if raw.num_rows < 2:
         return []
     names = [c for c in table.column_names if c in raw.column_names]
-    frame = raw.select(names).to_pandas()
-    for name, values in keys.items():
-        frame[f"_{name}"] = values.to_numpy(zero_copy_only=False)
-    repeated = np.flatnonzero(frame.duplicated(keep="first").to_numpy())
+    # One key per row (fields joined by a separator no value contains), hashed once: much
+    # faster than comparing every column of a wide frame.
+    parts = [pc.fill_null(_as_string(raw.column(n)), "\x00") for n in names]
+    parts += [pc.fill_null(_as_string(v), "\x00") for v in keys.values()]
+    joined = pc.binary_join_element_wise(*parts, "\x1f")
+    key = pd.Series(joined.to_numpy(zero_copy_only=False), dtype=object)
+    repeated = np.flatnonzero(key.duplicated(keep="first").to_numpy())
     return [
         Failure(
             file=file,
@@ -296,6 +299,11 @@ def _duplicates(
         )
         for i in repeated
     ]
+
+
+def _as_string(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    return array if pa.types.is_string(array.type) else pc.cast(array, pa.string())
 
 
 def _child_ids(raw: pa.Table, column: str | None) -> list[str | None]:
