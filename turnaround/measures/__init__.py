@@ -1,0 +1,1 @@
+"""Standard performance measures: defined once, computed from the store, trended, benchmarked."""
