@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from turnaround.benchmarks import load_benchmarks
+from turnaround.measures.report import measures_section
+from turnaround.measures.summary import set_council, summarise
 from turnaround.report import Section, write_report
 from turnaround.returns.load import LoadResult, load_returns
 from turnaround.returns.report import data_quality_section
@@ -63,7 +65,10 @@ def run_demo(
             load_benchmarks(store, [benchmarks], user=user)
         # The city's own population last, so it is the denominator for its rates.
         load_benchmarks(store, [settings.city_dir / "population"], user=user)
+        set_council(store, config.la_code, config.la_name)
         sections.append(data_quality_section(store))
+        progress("measures", 0, 1)
+        sections.append(measures_section(summarise(store, config.la_code)))
     finally:
         store.close()
     progress("report", 1, 1)

@@ -1,0 +1,203 @@
+"""``turnaround measures``: the standard measures, their trends and benchmarks, and drill-down."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from turnaround.access import audit, require
+from turnaround.cli.app import app, settings_from
+from turnaround.errors import ConfigError
+from turnaround.measures.compute import explain, require_council
+from turnaround.measures.registry import get_measure
+from turnaround.measures.summary import MeasureSummary, summarise
+from turnaround.store import open_store
+
+measures_app = typer.Typer(
+    help="The standard performance measures, trended and benchmarked.",
+    invoke_without_command=True,
+)
+app.add_typer(measures_app, name="measures")
+
+LaCodeOption = Annotated[
+    str | None, typer.Option("--la-code", help="The council's 3-digit DfE code, e.g. 330.")
+]
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit in ("count",):
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def _trend(summary: MeasureSummary) -> str:
+    values = [v.value for v in summary.values[-5:]]
+    return " → ".join(_fmt(v, summary.measure.unit) for v in values)
+
+
+@measures_app.callback()
+def show(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every measure as JSON.")] = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print one row per measure and year.")
+    ] = False,
+    la_code: LaCodeOption = None,
+) -> None:
+    """Show each measure's latest value, its trend, and England, region and neighbours.
+
+    Example: turnaround measures --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = settings_from(ctx)
+    store = open_store(settings.store_path)
+    try:
+        summaries = summarise(store, la_code or settings.la_code)
+    finally:
+        store.close()
+    if as_json:
+        json.dump([s.to_dict() for s in summaries], sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(
+            [
+                "measure_id",
+                "title",
+                "year",
+                "value",
+                "numerator",
+                "denominator",
+                "england",
+                "region",
+                "neighbours_median",
+                "better",
+                "unit",
+            ]
+        )
+        for s in summaries:
+            bench = {b.year: b for b in s.benchmarks}
+            for v in s.values:
+                b = bench.get(v.year)
+                writer.writerow(
+                    [
+                        s.measure.id,
+                        s.measure.title,
+                        v.year,
+                        v.value,
+                        v.numerator,
+                        v.denominator,
+                        b.england if b else None,
+                        b.region if b else None,
+                        b.neighbours_median if b else None,
+                        s.measure.better,
+                        s.measure.unit,
+                    ]
+                )
+        return
+    table = Table(title="Performance measures (latest year)")
+    for column in (
+        "Measure",
+        "Year",
+        "Value",
+        "Trend",
+        "England",
+        "Region",
+        "Neighbours",
+        "Better",
+    ):
+        table.add_column(column, justify="left" if column in ("Measure", "Trend") else "right")
+    for s in summaries:
+        latest = s.latest
+        b = s.latest_benchmark
+        unit = s.measure.unit
+        table.add_row(
+            s.measure.title,
+            str(latest.year) if latest else "–",
+            _fmt(latest.value if latest else None, unit),
+            _trend(s),
+            _fmt(b.england if b else None, unit),
+            _fmt(b.region if b else None, unit),
+            _fmt(b.neighbours_median if b else None, unit),
+            s.measure.better,
+        )
+    Console().print(table)
+
+
+@measures_app.command("explain")
+def explain_measure(
+    ctx: typer.Context,
+    measure_id: Annotated[str, typer.Argument(help="The measure's id, as in docs/measures.md.")],
+    year: Annotated[
+        int | None, typer.Option(help="Collection year; the latest if omitted.")
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="Who is asking. Env: TURNAROUND_USER.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why, for the audit log.")] = None,
+    la_code: LaCodeOption = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print the rows as CSV.")] = False,
+) -> None:
+    """List the children and records behind a measure's figure (authorised users; audited).
+
+    Example: turnaround measures explain lac_per_10k --year 2014 --user ana
+    """
+    settings = settings_from(ctx)
+    measure = get_measure(measure_id)
+    store = open_store(settings.store_path)
+    try:
+        acting = require(store, user or settings.user, "view-identifiable")
+        code = require_council(store, la_code or settings.la_code)
+        if year is None:
+            years = [
+                v.year
+                for s in summarise(store, code)
+                if s.measure.id == measure_id
+                for v in s.values
+            ]
+            if not years:
+                raise ConfigError(f"{measure_id}: no year has data to explain")
+            year = max(years)
+        rows = explain(store, measure_id, year, la_code=code)
+        audit(
+            store,
+            acting.username,
+            "view-identifiable",
+            f"measure {measure_id} {year}",
+            reason=reason,
+        )
+    finally:
+        store.close()
+    if as_csv:
+        rows.to_csv(sys.stdout, index=False)
+        return
+    numerator = float(rows["numerator"].sum())
+    denominator = float(rows["denominator"].sum())
+    console = Console()
+    console.print(f"[bold]{measure.title}[/], {year}: {measure.definition}")
+    console.print(
+        f"Numerator {numerator:,.0f} ({measure.numerator}); denominator "
+        f"{denominator:,.0f} ({measure.denominator}); {len(rows):,} rows."
+    )
+    table = Table()
+    for column in ("Subject", "Numerator", "Denominator", "Record"):
+        table.add_column(
+            column, justify="right" if column in ("Numerator", "Denominator") else "left"
+        )
+    for row in rows.head(200).itertuples(index=False):
+        table.add_row(
+            str(row.subject_id), f"{row.numerator:g}", f"{row.denominator:g}", str(row.record)
+        )
+    if len(rows) > 200:
+        table.caption = f"first 200 of {len(rows):,} rows: use --csv for all"
+    console.print(table)
