@@ -69,9 +69,8 @@ def main() -> None:
     print("\nagreement with the generator's ground truth, 2014 (numerator vs truth):")
     for measure_id, key in TRUTH.items():
         n = latest[measure_id].numerator
-        print(
-            f"  {measure_id:22} {n:10,.0f} {truth[key]:10,.0f}  {'agree' if n == truth[key] else 'DIFFER'}"
-        )
+        verdict = "agree" if n == truth[key] else "DIFFER"
+        print(f"  {measure_id:22} {n:10,.0f} {truth[key]:10,.0f}  {verdict}")
     print("\nheadline figures against CALIBRATION.md, 2014:")
     for measure_id, published in PUBLISHED.items():
         value = latest[measure_id].value or float("nan")
