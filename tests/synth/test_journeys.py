@@ -86,3 +86,11 @@ def test_ground_truth_risk_has_years_and_levels(journeys) -> None:
     cr = result.child_risk
     assert set(cr["year"]) == set(config.collection_years)
     assert (cr["at_risk"] == (cr["level"] == "severe")).all()
+
+
+def test_an_episode_closes_only_after_its_assessment_is_authorised(journeys) -> None:
+    _, _, result = journeys
+    sc = result.social_care
+    joined = sc.assessments.merge(sc.referrals, on="referral_id")
+    both = joined["authorised_date"].notna() & joined["closure_date"].notna()
+    assert (joined.loc[both, "closure_date"] >= joined.loc[both, "authorised_date"]).all()

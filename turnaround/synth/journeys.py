@@ -192,6 +192,7 @@ class JourneySimulator:
         self._next_cp = 1
         self.records = _Records()
         self._pending: list[int] = []
+        self.assessed_on: dict[int, int] = {}
         years = config.collection_years
         self.first_year = years[0] - 4
         self.peak = np.zeros((self.n, years[-1] - self.first_year + 1), dtype=np.float32)
@@ -397,6 +398,7 @@ class JourneySimulator:
             a_done = a_start + int(rng.lognormal(np.log(34), 0.5))
             factors = self._factors(i, day)
             self.records.assessments.append((rid, a_start, a_done, factors))
+            self.assessed_on[rid] = a_done
             self.ever_assessed[i] = True
             self.records.cases.append((rec[0], "front_door", day, a_start))
             self.records.cases.append((rec[0], "assessment", a_start, a_done))
@@ -445,6 +447,8 @@ class JourneySimulator:
     def _close_referral(self, rid: int, day: int, reason: str) -> None:
         rec = self.records.referrals[rid]
         i = int(rec[7])
+        # An episode never closes before its assessment is authorised (CIN rule 8867).
+        day = max(day, self.assessed_on.get(rid, day))
         rec[5] = day
         rec[6] = reason
         self.busy_until[i] = day
@@ -620,6 +624,7 @@ class JourneySimulator:
         self.last_referral[i] = ref_day
         a_done = ref_day + int(self.rng.integers(5, 40))
         self.records.assessments.append((rid, ref_day, a_done, self._factors(i, ref_day)))
+        self.assessed_on[rid] = a_done
         self.ever_assessed[i] = True
         self.latest_referral[i] = rid
         self.busy_from[i] = ref_day

@@ -16,23 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from turnaround.benchmarks.tables import GEOGRAPHY
 from turnaround.synth.config import SynthConfig
 
 FILE_NAME = "ons_mid_year_population_estimates.csv"
-ONS_COLUMNS = (
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "new_la_code",
-    "la_name",
-    "age_group",
-    "population_estimate",
-)
+# The DfE's geography columns, then the ONS table's own two.
+ONS_COLUMNS = (*GEOGRAPHY, "age_group", "population_estimate")
 AGE_GROUP = "Children aged 0 to 17 years"
 
 
