@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WORKSPACE ?= workspace
 
-.PHONY: demo test lint typecheck install install-dev bench clean
+.PHONY: demo test lint typecheck install install-dev bench reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ test: install-dev lint typecheck
 
 bench: install
 	$(BIN)/python bench/synth_bench.py
+	$(BIN)/python bench/load_bench.py
+	$(BIN)/python bench/validate_bench.py
+	$(BIN)/python bench/measures_bench.py
+
+# The full agreement matrix with Data to Insight's validators (several minutes).
+reference: install-dev
+	$(BIN)/pytest -m reference tests/returns/test_reference_agreement.py
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) .pytest_cache .mypy_cache .ruff_cache

@@ -27,7 +27,8 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 VENV = BENCH / ".venvs" / "ref"
-PACKAGES = ["csc-validator-be-903", "csc-validator-be-cin"]
+# The versions our agreement results were checked against.
+PACKAGES = ["csc-validator-be-903==0.1.17", "csc-validator-be-cin==0.1.13"]
 
 # Runs inside the reference venv. Arguments: mode, path, year. Prints one JSON line.
 RUNNER = r"""

@@ -185,3 +185,25 @@ def test_odd_xml_is_an_input_error(tmp_path: Path, blob: bytes) -> None:
     path.write_bytes(blob)
     with pytest.raises(InputError):
         read_cin_xml(path, year=2014)
+
+
+def test_a_date_in_an_impossible_year_is_a_failure_not_a_crash() -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from turnaround.returns.schema import schema_for
+    from turnaround.returns.structural import to_canonical
+
+    schema = schema_for("ssda903", 2014)
+    table = schema.table("Header")
+    raw = pa.table({c.name: pa.array([None, None], pa.string()) for c in table.columns})
+    raw = raw.set_column(
+        raw.column_names.index("DOB"), "DOB", pa.array(["13/04/1066", "01/05/2005"])
+    )
+    frame, failures = to_canonical(
+        raw, table, schema, file="header.csv", rows=np.array([2, 3]), child_column="CHILD"
+    )
+    dates = [f for f in failures if f.field == "DOB"]
+    assert [(f.row, f.rule) for f in dates] == [(2, "S-DATE")]
+    assert "1066" in dates[0].message
+    assert frame["dob"].isna().tolist() == [True, False]

@@ -217,7 +217,21 @@ def _convert(
                 problems.append(
                     ("S-DATE", other, lambda v: f"{column.name} {v!r} is not a date ({shown})")
                 )
-        typed = pc.if_else(pa.array(filled & same), parsed, None).cast(pa.timestamp("ns"))
+        # A real date far outside the years children's services records cover (a typed year of
+        # 1066) is reported, not loaded: it also lies outside what nanosecond dates can hold.
+        year = pc.fill_null(pc.year(parsed), 2000).to_numpy(zero_copy_only=False)
+        implausible = filled & same & ((year < 1900) | (year > 2100))
+        if implausible.any():
+            problems.append(
+                (
+                    "S-DATE",
+                    implausible,
+                    lambda v: f"{column.name} {v!r} is outside 1900-2100; check the year",
+                )
+            )
+        typed = pc.if_else(pa.array(filled & same & ~implausible), parsed, None).cast(
+            pa.timestamp("ns")
+        )
         return typed, problems
     if column.type in ("code", "text"):
         text = pc.utf8_upper(values) if column.type == "code" else values

@@ -86,6 +86,8 @@ def iter_xml(data: bytes, path: Path) -> Iterator[tuple[str, ET.Element]]:
         yield from ET.iterparse(io.BytesIO(data), events=("start", "end"))
     except ET.ParseError as exc:
         raise _xml_error(exc, path, data) from None
+    except (LookupError, ValueError) as exc:  # an XML declaration naming an unknown encoding
+        raise InputError(f"cannot read as XML ({exc})", path=path) from None
 
 
 def check_xml(data: bytes, path: Path) -> None:
@@ -103,6 +105,8 @@ def check_xml(data: bytes, path: Path) -> None:
         error = ET.ParseError(str(exc))
         error.position = (exc.lineno, exc.offset)
         raise _xml_error(error, path, data) from None
+    except (LookupError, ValueError) as exc:  # an XML declaration naming an unknown encoding
+        raise InputError(f"cannot read as XML ({exc})", path=path) from None
 
 
 def _refuse_dtd(data: bytes, path: Path) -> None:
@@ -116,6 +120,8 @@ def _refuse_dtd(data: bytes, path: Path) -> None:
         ) from None
     except ET.ParseError as exc:
         raise _xml_error(exc, path, data) from None
+    except (LookupError, ValueError) as exc:
+        raise InputError(f"cannot read as XML ({exc})", path=path) from None
     raise InputError("XML has a DOCTYPE; returns never need one, so it is refused", path=path)
 
 
