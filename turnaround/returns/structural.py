@@ -39,6 +39,7 @@ from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure
 from turnaround.returns.schema import ColumnSchema, ReturnSchema, TableSchema
 
 _ARROW_FORMATS = {"dd/mm/yyyy": "%d/%m/%Y", "yyyy-mm-dd": "%Y-%m-%d"}
+_DAY_MONTH = {"%d/%m/%Y": (0, 3), "%Y-%m-%d": (8, 5)}  # where day and month sit in the text
 EXCEL_DATE = (
     r"^(\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?"  # ISO, often with midnight
     r"|\d{5}(\.0+)?"  # an Excel serial day
@@ -163,14 +164,12 @@ def refuse_excel_file(
             continue
         values = pc.utf8_trim_whitespace(raw.column(column.name).combine_chunks())
         filled = pc.fill_null(pc.not_equal(values, ""), False)
-        excel = pc.fill_null(pc.match_substring_regex(values, EXCEL_DATE), False)
-        excel = pc.and_(
-            excel,
-            pc.invert(
-                pc.fill_null(pc.match_substring_regex(values, r"^\d{2}/\d{2}/\d{4}$"), False)
-            ),
-        )
+        proper = pc.fill_null(pc.match_substring_regex(values, r"^\d{2}/\d{2}/\d{4}$"), False)
         total += pc.sum(filled).as_py() or 0
+        odd = pc.and_(filled, pc.invert(proper))
+        if not pc.any(odd).as_py():
+            continue  # every date has the right shape: nothing can be Excel's doing
+        excel = pc.and_(odd, pc.fill_null(pc.match_substring_regex(values, EXCEL_DATE), False))
         hits = np.flatnonzero(excel.to_numpy(zero_copy_only=False))
         mangled += len(hits)
         if len(hits) and first is None:
@@ -196,8 +195,19 @@ def _convert(
     filled = ~blank
     if column.type == "date":
         parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
-        # Arrow's strptime rolls 31/02 over to 03/03; a round trip keeps only real days.
-        same = _mask(pc.equal(pc.strftime(parsed, format=fmt), values))
+        # Arrow's strptime rolls 31/02 over to 03/03, so keep only values of the exact shape
+        # whose day and month read back unchanged (cheaper than formatting every date again).
+        day_at, month_at = _DAY_MONTH[fmt]
+        shaped = pc.and_kleene(pc.equal(pc.utf8_length(values), 10), pc.is_valid(parsed))
+        text = pc.if_else(shaped, values, "01/01/2000" if fmt == "%d/%m/%Y" else "2000-01-01")
+        day = pc.cast(pc.utf8_slice_codeunits(text, day_at, day_at + 2), pa.int64())
+        month = pc.cast(pc.utf8_slice_codeunits(text, month_at, month_at + 2), pa.int64())
+        same = _mask(
+            pc.and_kleene(
+                shaped,
+                pc.and_kleene(pc.equal(pc.day(parsed), day), pc.equal(pc.month(parsed), month)),
+            )
+        )
         bad = filled & ~same
         if bad.any():
             excel = bad & _mask(pc.match_substring_regex(values, EXCEL_DATE))

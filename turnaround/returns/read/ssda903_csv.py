@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from turnaround.errors import InputError
@@ -65,10 +66,20 @@ class _RawFile:
         wanted = ACTIVITY_DATES.get(self.table, ())
         if not wanted:
             return pd.Series([], dtype="datetime64[ns]")
-        cols = [self.raw.column(c).to_pandas() for c in wanted if c in self.raw.column_names]
+        cols = [self.raw.column(c) for c in wanted if c in self.raw.column_names]
         if not cols:
             return pd.Series([], dtype="datetime64[ns]")
-        return pd.to_datetime(pd.concat(cols), format="%d/%m/%Y", errors="coerce")
+        # Seconds, not nanoseconds: a mistyped year 1066 must not overflow, only look odd.
+        parsed = [
+            pc.strptime(
+                pc.cast(c.combine_chunks(), pa.string()),
+                format="%d/%m/%Y",
+                unit="s",
+                error_is_null=True,
+            )
+            for c in cols
+        ]
+        return pd.Series(pa.concat_arrays(parsed).to_pandas())
 
 
 def read_ssda903_csv(
