@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
-from turnaround.synth.config import BIRMINGHAM_CHILDREN_2014, SynthConfig
+from turnaround.synth.config import SynthConfig
 from turnaround.synth.model import City
 
 FOSTERED = ("U1", "U2", "U3", "U4", "U5", "U6")
@@ -61,7 +60,6 @@ def headline_figures(city: City, config: SynthConfig, year: int | None = None) -
         & (ch["dob"] > end - pd.DateOffset(years=18))
     )
     children = int(resident.sum())
-    scale = children / BIRMINGHAM_CHILDREN_2014
     t = config.targets
 
     episodes = sc.episodes
@@ -82,7 +80,7 @@ def headline_figures(city: City, config: SynthConfig, year: int | None = None) -
             "children",
             "Children aged 0-17",
             children,
-            config.children * (1 if year == config.end_year else np.nan),
+            config.children if year == config.end_year else float("nan"),
             "count",
             0.001,
             "requested size",
@@ -151,7 +149,6 @@ def headline_figures(city: City, config: SynthConfig, year: int | None = None) -
         ),
     ]
     figures += _workforce_figures(city, config, end)
-    del scale
     return figures
 
 

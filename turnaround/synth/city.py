@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from turnaround.synth import calibration
+from turnaround.synth.calendar import day_number
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.extracts import build_extracts, write_extracts
 from turnaround.synth.journeys import simulate_journeys
@@ -62,7 +63,7 @@ def generate_city(config: SynthConfig, out_dir: Path, progress: Progress = _quie
     sim_start = simulation_start(config)
     population = build_population(config, rng_for(config.seed, "population"), sim_start)
     progress("risk", 1, total)
-    end = int(pd.Timestamp(config.window_end).to_datetime64().astype("datetime64[D]").astype(int))
+    end = day_number(config.window_end)
     spells = build_risk_spells(population, rng_for(config.seed, "risk"), sim_start, end)
     progress("journeys", 2, total)
     journeys = simulate_journeys(
