@@ -23,6 +23,7 @@ import pandas as pd
 
 from turnaround.synth import calibration
 from turnaround.synth.calendar import day_number
+from turnaround.synth.case_records import case_people, write_case_people
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.extracts import build_extracts, write_extracts
 from turnaround.synth.journeys import simulate_journeys
@@ -89,6 +90,8 @@ def generate_city(config: SynthConfig, out_dir: Path, progress: Progress = _quie
     write_extracts(extracts, out_dir / "extracts")
     write_workforce(workforce, out_dir / "workforce")
     write_population(config, population.children, out_dir / "population")
+    people = case_people(population, journeys.social_care, rng_for(config.seed, "case-records"))
+    write_case_people(people, out_dir / "social_care")
     progress("truth", 6, total)
     write_truth(city, journeys.known_status, out_dir / "truth")
     figures = calibration.headline_figures(city, config)
