@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from turnaround.synth.case_records import case_people
 from turnaround.synth.calendar import day_number
+from turnaround.synth.case_records import case_people
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.identity import is_valid_nhs_number
 from turnaround.synth.journeys import simulate_journeys
