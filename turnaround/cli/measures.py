@@ -14,7 +14,7 @@ from rich.table import Table
 from turnaround.access import audit, require
 from turnaround.cli.app import app, settings_from
 from turnaround.errors import ConfigError
-from turnaround.measures.compute import explain, require_council
+from turnaround.measures.compute import compute_measures, explain, require_council
 from turnaround.measures.registry import get_measure
 from turnaround.measures.summary import MeasureSummary, summarise
 from turnaround.store import open_store
@@ -161,9 +161,8 @@ def explain_measure(
         if year is None:
             years = [
                 v.year
-                for s in summarise(store, code)
-                if s.measure.id == measure_id
-                for v in s.values
+                for v in compute_measures(store, [measure_id], la_code=code)
+                if v.value is not None
             ]
             if not years:
                 raise ConfigError(f"{measure_id}: no year has data to explain")

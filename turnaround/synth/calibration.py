@@ -201,9 +201,7 @@ def _workforce_figures(city: City, config: SynthConfig, end: pd.Timestamp) -> li
     return out
 
 
-def unknown_at_risk(
-    city: City, known_status: pd.DataFrame, child_risk: pd.DataFrame, year: int
-) -> int:
+def unknown_at_risk(known_status: pd.DataFrame, child_risk: pd.DataFrame, year: int) -> int:
     """Children at risk in the year who are unknown to social care or were closed unassessed."""
     at_risk = child_risk[(child_risk["year"] == year) & child_risk["at_risk"]]["person_id"]
     status = known_status.set_index("person_id")["known_status"]

@@ -96,7 +96,7 @@ def generate_city(config: SynthConfig, out_dir: Path, progress: Progress = _quie
     write_truth(city, journeys.known_status, out_dir / "truth")
     figures = calibration.headline_figures(city, config)
     unknown = calibration.unknown_at_risk(
-        city, journeys.known_status, journeys.child_risk, config.end_year
+        journeys.known_status, journeys.child_risk, config.end_year
     )
     city.figures = {f.key: f.generated for f in figures}
     write_manifest(config, figures, unknown, out_dir)
