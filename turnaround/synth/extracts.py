@@ -27,6 +27,7 @@ import pyarrow.csv as pa_csv
 from turnaround.synth import noise
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.model import Extracts, Population, SocialCare
+from turnaround.synth.risk import FACTORS
 
 StreamFactory = Callable[[str], np.random.Generator]
 
@@ -67,14 +68,6 @@ AGE_RANGE: dict[str, tuple[int, int]] = {
     "youth_justice": (10, 18),
 }
 
-FACTORS = (
-    "domestic_abuse",
-    "substance_misuse",
-    "mental_health",
-    "neglect",
-    "poverty",
-    "child_disability",
-)
 _BASE = -1  # factor code of events drawn from the background rate
 _OPEN = np.iinfo(np.int64).max // 4
 

@@ -426,7 +426,8 @@ class JourneySimulator:
             else:
                 self._close_referral(rid, a_done + int(rng.integers(0, 15)), "RC8")
 
-    def _factors(self, i: int, day: int) -> str:
+    def _household_factors(self, i: int, day: int) -> int:
+        """The bit mask of risk factors active in child ``i``'s household in ``day``'s month."""
         m = int(
             np.clip(
                 np.searchsorted(self.month_starts, day, side="right") - 1,
@@ -434,7 +435,10 @@ class JourneySimulator:
                 len(self.month_starts) - 1,
             )
         )
-        mask = int(self.masks[m, self.hh[i]])
+        return int(self.masks[m, self.hh[i]])
+
+    def _factors(self, i: int, day: int) -> str:
+        mask = self._household_factors(i, day)
         codes = []
         mapping = {0: "3A", 1: "2B", 2: "4B", 3: "1B", 4: "17A", 5: "5A"}
         for bit, code in mapping.items():
@@ -506,14 +510,7 @@ class JourneySimulator:
         self.latest_referral[i] = rid
 
     def _category(self, i: int, day: int) -> str:
-        m = int(
-            np.clip(
-                np.searchsorted(self.month_starts, day, side="right") - 1,
-                0,
-                len(self.month_starts) - 1,
-            )
-        )
-        mask = int(self.masks[m, self.hh[i]])
+        mask = self._household_factors(i, day)
         if self.rng.random() < 0.05:
             return "SAB"
         if self.rng.random() < 0.04:
