@@ -27,7 +27,7 @@ from turnaround.synth.case_records import case_people, write_case_people
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.extracts import build_extracts, write_extracts
 from turnaround.synth.journeys import simulate_journeys
-from turnaround.synth.model import City, Risk
+from turnaround.synth.model import City, Risk, SocialCare
 from turnaround.synth.population import build_population, simulation_start
 from turnaround.synth.population_file import write_population
 from turnaround.synth.risk import build_risk_spells
@@ -108,35 +108,56 @@ def write_returns(city: City, config: SynthConfig, out_dir: Path, workers: int =
     """The SSDA903, CIN census and Annex A files for every collection year.
 
     Years are independent (each has its own random stream), so they are written in parallel
-    by forked worker processes that share the city in memory; the files are the same either way.
+    by worker processes; the files are the same either way. Workers are spawned, not forked:
+    forking a process that already runs native threads (DuckDB, Arrow) can crash the child.
     """
     years = config.collection_years
     workers = workers or min(len(years), os.cpu_count() or 1)
-    _SHARED["city"], _SHARED["config"], _SHARED["out_dir"] = city, config, out_dir
-    try:
-        if workers <= 1 or "fork" not in mp.get_all_start_methods():
+    parts = _YearInputs(
+        city.social_care,
+        city.population.children,
+        city.workforce.sw_episodes,
+        city.workforce.allocations,
+        config,
+        out_dir,
+    )
+    if workers <= 1:
+        _SHARED["inputs"] = parts
+        try:
             batches = [_write_year(year) for year in years]
-        else:
-            with mp.get_context("fork").Pool(workers) as pool:
-                batches = pool.map(_write_year, years, chunksize=1)
-    finally:
-        _SHARED.clear()
+        finally:
+            _SHARED.clear()
+    else:
+        with mp.get_context("spawn").Pool(workers, initializer=_receive, initargs=(parts,)) as pool:
+            batches = pool.map(_write_year, years, chunksize=1)
     return [Path(p) for batch in batches for p in batch]
 
 
-_SHARED: dict[str, object] = {}
+@dataclass
+class _YearInputs:
+    """What writing one year's returns needs; sent once to each worker."""
+
+    social_care: SocialCare
+    children: pd.DataFrame
+    sw_episodes: pd.DataFrame
+    allocations: pd.DataFrame
+    config: SynthConfig
+    out_dir: Path
+
+
+_SHARED: dict[str, _YearInputs] = {}
+
+
+def _receive(parts: _YearInputs) -> None:
+    _SHARED["inputs"] = parts
 
 
 def _write_year(year: int) -> list[str]:
-    city = _SHARED["city"]
-    config = _SHARED["config"]
-    out_dir = _SHARED["out_dir"]
-    assert isinstance(city, City) and isinstance(config, SynthConfig) and isinstance(out_dir, Path)
-    sc = city.social_care
-    children = city.population.children
+    parts = _SHARED["inputs"]
+    sc, children, config, out_dir = parts.social_care, parts.children, parts.config, parts.out_dir
     rng = rng_for(config.seed, f"returns-{year}")
     written = write_ssda903(
-        sc, children, city.workforce.sw_episodes, config, year, out_dir / "ssda903" / str(year), rng
+        sc, children, parts.sw_episodes, config, year, out_dir / "ssda903" / str(year), rng
     )
     written.append(
         write_cin_census(sc, children, config, year, out_dir / "cin" / f"cin_census_{year}.xml")
@@ -145,7 +166,7 @@ def _write_year(year: int) -> list[str]:
         write_annex_a(
             sc,
             children,
-            city.workforce.allocations,
+            parts.allocations,
             config,
             year,
             out_dir / "annex_a" / f"annex_a_{year}.xlsx",

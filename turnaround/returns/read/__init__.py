@@ -66,14 +66,16 @@ def _read(job: tuple[str, list[Path], int | None, int]) -> ReturnData:
 def _run(jobs: list[tuple[str, list[Path], int | None, int]]) -> list[ReturnData]:
     """Read each file (or SSDA903 folder) in turn, or in parallel when there are several.
 
-    Files are independent, so several are read by forked worker processes, one per core.
-    Results come back in the same order either way; an InputError in a worker is raised here.
+    Files are independent, so several are read by worker processes, one per core. Workers are
+    spawned, not forked: the caller may hold an open DuckDB store, and forking a process that
+    runs native threads can crash the child. Results come back in the same order either way;
+    an InputError in a worker is raised here.
     """
     workers = min(len(jobs), os.cpu_count() or 1)
     heavy = sum(kind != "ssda903_csv" for kind, *_ in jobs)
-    if workers <= 1 or heavy < 2 or "fork" not in mp.get_all_start_methods():
+    if workers <= 1 or heavy < 2:
         return [_read(job) for job in jobs]
-    with mp.get_context("fork").Pool(workers) as pool:
+    with mp.get_context("spawn").Pool(workers) as pool:
         return list(pool.map(_read, jobs, chunksize=1))
 
 
