@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from turnaround.linkage.link import link_records, train_model
-from turnaround.linkage.sources import census_day, load_mapping, shipped_mappings
+from turnaround.linkage.sources import census_day, load_mapping, partner_mappings
 from turnaround.linkage.standardise import read_source
 from turnaround.synth.city import generate_city
 from turnaround.synth.config import SynthConfig
@@ -36,7 +36,7 @@ def main() -> None:
         generate_city(config, out)
         t0 = time.perf_counter()
         frames = []
-        for name in shipped_mappings():
+        for name in partner_mappings():
             mapping = load_mapping(name)
             day = census_day(config.end_year) if name == "school_census" else None
             frames.append(read_source(out / "extracts" / f"{name}.csv", mapping, event_date=day))

@@ -14,7 +14,7 @@ from turnaround.linkage.sources import (
     census_day,
     check_source,
     load_mapping,
-    shipped_mappings,
+    partner_mappings,
 )
 from turnaround.synth.extracts import RECORD_ID_COLUMN
 
@@ -44,8 +44,8 @@ def _extract(tmp_path: Path, *rows: str) -> Path:
 
 
 def test_every_synthetic_extract_has_a_mapping_with_its_record_id() -> None:
-    assert set(shipped_mappings()) == set(RECORD_ID_COLUMN)
-    for name in shipped_mappings():
+    assert set(partner_mappings()) == set(RECORD_ID_COLUMN)
+    for name in partner_mappings():
         mapping = load_mapping(name)
         assert mapping.source == name
         assert mapping.record_id == RECORD_ID_COLUMN[name]

@@ -18,7 +18,7 @@ from turnaround.linkage.sources import (
     SexColumn,
     SourceMapping,
     load_mapping,
-    shipped_mappings,
+    partner_mappings,
 )
 from turnaround.linkage.standardise import (
     canonical_forename,
@@ -234,7 +234,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
 @pytest.mark.slow
 def test_every_extract_reads_with_its_mapping(city: tuple[Path, pd.DataFrame]) -> None:
     out, truth = city
-    for name in shipped_mappings():
+    for name in partner_mappings():
         frame = read_source(out / "extracts" / f"{name}.csv", load_mapping(name))
         assert tuple(frame.columns) == STANDARD_COLUMNS
         assert len(frame) == int((truth["source"] == name).sum())
@@ -249,7 +249,7 @@ def test_the_same_child_has_the_same_nhs_number_everywhere(
     out, truth = city
     frames = [
         read_source(out / "extracts" / f"{name}.csv", load_mapping(name))
-        for name in shipped_mappings()
+        for name in partner_mappings()
     ]
     records = pd.concat(frames, ignore_index=True)[["source", "record_id", "nhs_number"]]
     records = records.astype({"source": str, "record_id": str})

@@ -26,6 +26,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from turnaround.linkage.model import STANDARD_COLUMNS
 from turnaround.linkage.settings import MATCH_THRESHOLD, linkage_settings
+from turnaround.linkage.sources import SOCIAL_CARE
 
 Backend = Literal["duckdb", "spark"]
 
@@ -34,8 +35,6 @@ IDENTIFIER_RECALL = 0.6
 
 KEEP_PAIRS_ABOVE = 0.01
 """Pairs scored below this match probability are not kept: they are noise, and numerous."""
-
-SOCIAL_CARE = "social_care"
 
 
 def _linker(

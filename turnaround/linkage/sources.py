@@ -125,8 +125,13 @@ class SourceMapping(_Strict):
         return found
 
 
+SOCIAL_CARE = "social_care"
+"""The source name of the council's own case-system person export (matched against)."""
+
+
 def shipped_mappings() -> list[str]:
-    """Names of the mappings shipped with turnaround, one per synthetic extract."""
+    """Names of the mappings shipped with turnaround: one per synthetic extract, and the
+    council's case-system person export (``SOCIAL_CARE``)."""
     folder = resources.files("turnaround.linkage").joinpath("sources")
     return sorted(
         entry.name.removesuffix(".yaml")
@@ -355,6 +360,33 @@ class _Checker:
                 f"{share:.0%} of {n_given:,} values cannot be read ({message}); "
                 f"more than {self.threshold:.0%} suggests the mapping is wrong",
             )
+
+
+def partner_mappings() -> list[str]:
+    """The shipped mappings of partner agency extracts (every one but the council's own)."""
+    return [name for name in shipped_mappings() if name != SOCIAL_CARE]
+
+
+def city_sources(
+    city_dir: Path | str, end_year: int
+) -> list[tuple[Path, SourceMapping, date | None]]:
+    """Where a synthetic city keeps each source, its mapping, and any fixed event date.
+
+    Partner extracts are ``extracts/<source>.csv``; the council's person export is
+    ``social_care/people.csv``. The school census has no date column: its records are dated
+    the census day of ``end_year``.
+    """
+    folder = Path(city_dir)
+    found = [
+        (
+            folder / "extracts" / f"{name}.csv",
+            load_mapping(name),
+            census_day(end_year) if name == "school_census" else None,
+        )
+        for name in partner_mappings()
+    ]
+    found.append((folder / "social_care" / "people.csv", load_mapping(SOCIAL_CARE), None))
+    return found
 
 
 def census_day(year: int) -> date:
