@@ -6,18 +6,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from turnaround.access import add_user
 from turnaround.benchmarks import load_benchmarks
+from turnaround.linkage.pipeline import load_sources, run_linkage
+from turnaround.linkage.sources import city_sources
 from turnaround.measures.report import measures_section
 from turnaround.measures.summary import set_council, summarise
 from turnaround.report import Section, write_report
 from turnaround.returns.load import LoadResult, load_returns
 from turnaround.returns.report import data_quality_section
+from turnaround.risk.indicators import score_people
 from turnaround.settings import Settings
-from turnaround.store import open_store
+from turnaround.store import Store, open_store
 from turnaround.synth.city import GeneratedCity, generate_city
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.report import city_section
 from turnaround.workforce.load import load_workforce
+from turnaround.worklist.build import build_worklist
+from turnaround.worklist.entries import DEFAULT_TOP, export_worklist
+from turnaround.worklist.report import Evaluation, evaluate_worklist, unknown_section
 
 
 def benchmark_folder(settings: Settings) -> Path | None:
@@ -36,6 +43,8 @@ class DemoResult:
     city: GeneratedCity
     load: LoadResult
     report_path: Path
+    evaluation: Evaluation
+    worklist_files: list[Path]
 
 
 def run_demo(
@@ -69,8 +78,39 @@ def run_demo(
         sections.append(data_quality_section(store))
         progress("measures", 0, 1)
         sections.append(measures_section(summarise(store, config.la_code)))
+        _ensure_reviewer(store, user)
+        progress("linking partner records", 0, 1)
+        load_sources(store, city_sources(settings.city_dir, config.end_year), user=user)
+        run_linkage(store, user=user)
+        progress("the unknown-children worklist", 0, 1)
+        score_people(store)
+        build_worklist(store)
+        evaluation = evaluate_worklist(store, settings.city_dir, k=DEFAULT_TOP)
+        folder = settings.workspace / "worklist"
+        worklist_files = [
+            export_worklist(store, user, folder / f"unknown-children.{suffix}", reason="demo")
+            for suffix in ("csv", "xlsx")
+        ]
+        sections.append(unknown_section(store, evaluation))
     finally:
         store.close()
     progress("report", 1, 1)
     path = write_report(sections, settings.report_dir, title="turnaround: demo city")
-    return DemoResult(config=config, city=generated, load=loaded, report_path=path)
+    return DemoResult(
+        config=config,
+        city=generated,
+        load=loaded,
+        report_path=path,
+        evaluation=evaluation,
+        worklist_files=worklist_files,
+    )
+
+
+def _ensure_reviewer(store: Store, user: str) -> None:
+    """The demo acts as one user: in a fresh workspace, they are made an administrator.
+
+    An existing user keeps their role; if it may not export the worklist, the demo stops with
+    that permission error rather than quietly granting more.
+    """
+    if store.con.execute("select 1 from users where username = ?", [user]).fetchone() is None:
+        add_user(store, user, "administrator")

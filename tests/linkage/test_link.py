@@ -6,10 +6,14 @@ import datetime as dt
 import random
 
 import pandas as pd
+import pyarrow as pa
 import pytest
+from splink import DuckDBAPI
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from turnaround.linkage.link import known_children, link_records, train_model
 from turnaround.linkage.model import STANDARD_COLUMNS
+from turnaround.linkage.settings import blocking_rules
 
 FORENAMES = [
     "JACK", "HARRY", "GEORGE", "NOAH", "LEO", "ARTHUR", "OSCAR", "ISAAC", "YUSUF", "IBRAHIM",
@@ -210,3 +214,47 @@ def test_known_children_are_found(
     assert set(known["child_id"]) == {"C001", "C003"}
     assert list(known.columns) == ["cluster_id", "child_id", "match_probability"]
     assert known["match_probability"].between(0.95, 1).all()
+
+
+def blocked_pairs(*rows: dict[str, object]) -> int:
+    """How many pairs of ``rows`` the prediction blocking rules admit for scoring."""
+    frame = pd.DataFrame(list(rows), columns=list(STANDARD_COLUMNS))
+    table = DuckDBAPI().register(pa.Table.from_pandas(frame, preserve_index=False))
+    counts = count_comparisons_from_blocking_rules(
+        table, blocking_rules=blocking_rules(), link_type="dedupe_only",
+        record_sample_proportion=1.0,
+    )  # fmt: skip
+    return int(counts[-1]["cumulative_comparison_count"])
+
+
+def test_blocking_admits_swapped_day_and_month_with_the_same_surname() -> None:
+    # Nothing else agrees: not the first name's sound, not the home, no identifier.
+    assert (
+        blocked_pairs(
+            record("a:1", "OLIVER", "SMITH", "2014-03-05", "M", "B11 1AA", "12 HIGH STREET"),
+            record("b:1", "KEITH", "SMITH", "2014-05-03", "M", "B70 9ZZ", "4 PARK AVENUE"),
+        )
+        == 1
+    )
+
+
+def test_blocking_admits_a_wrong_birth_date_with_the_same_first_name_and_home() -> None:
+    assert (
+        blocked_pairs(
+            record("a:1", "AMELIA", "KHAN", "2011-11-20", "F", "B10 0HJ", "88 MILL LANE"),
+            record("b:1", "AMELIA", "JONES", "2008-02-14", "F", "B10 0HJ", "88 MILL LANE"),
+        )
+        == 1
+    )
+
+
+def test_blocking_leaves_out_brothers_and_sisters_at_home() -> None:
+    # Same surname and home, different first name and date of birth: siblings, by the
+    # million at city scale, and almost never one child.
+    assert (
+        blocked_pairs(
+            record("a:1", "OLIVER", "SMITH", "2014-03-05", "M", "B11 1AA", "12 HIGH STREET"),
+            record("b:1", "SOPHIE", "SMITH", "2016-09-12", "F", "B11 1AA", "12 HIGH STREET"),
+        )
+        == 0
+    )

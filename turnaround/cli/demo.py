@@ -30,4 +30,10 @@ def demo(
     from turnaround.cli.synth import calibration_table
 
     console.print(calibration_table(result.city.figures, result.config.end_year))
+    from turnaround.cli.unknown import evaluation_tables
+
+    for table in evaluation_tables(result.evaluation):
+        console.print(table)
+    for path in result.worklist_files:
+        console.print(f"Worklist (identifiable, audited): [bold]{path}[/]")
     console.print(f"Report: [bold]{result.report_path}[/]  (open it in a browser)")

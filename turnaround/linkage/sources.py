@@ -26,6 +26,7 @@ needs a new mapping and no new code. The mappings for the synthetic city's extra
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -83,6 +84,19 @@ class NameColumn(_Strict):
     order: Literal["forename_first", "surname_first"] = "forename_first"
 
 
+class FieldColumn(_Strict):
+    """An agency-specific column kept for the risk indicators, and how to read it.
+
+    Written in a mapping as ``name: Column`` (text) or ``name: {column: Column, type: integer}``.
+    """
+
+    column: str = Field(min_length=1)
+    type: Literal["text", "integer", "number", "boolean"] = "text"
+
+
+FIELD_NAME = r"^[a-z][a-z0-9_]*$"
+
+
 class SourceMapping(_Strict):
     """Which of an extract's columns holds each standard field, and how it is written."""
 
@@ -101,6 +115,20 @@ class SourceMapping(_Strict):
     address: str | None = None
     nhs_number: str | None = None
     upn: str | None = None
+    fields: dict[str, FieldColumn] = Field(default_factory=dict)
+    """Agency-specific columns the risk indicators use (diagnosis, DASH grade, sessions...)."""
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _short_fields(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        for name in value:
+            if not isinstance(name, str) or not re.match(FIELD_NAME, name):
+                raise ValueError(
+                    f"field name {name!r} must be lower case letters, digits and underscores"
+                )
+        return {k: {"column": v} if isinstance(v, str) else v for k, v in value.items()}
 
     @model_validator(mode="after")
     def _names_one_way(self) -> SourceMapping:
@@ -122,6 +150,8 @@ class SourceMapping(_Strict):
             spec = getattr(self, key)
             if spec is not None:
                 found[key] = spec.column
+        for key, field in self.fields.items():
+            found[f"fields.{key}"] = field.column
         return found
 
 
@@ -305,7 +335,47 @@ def check_source(
                 rule,
                 message,
             )
+    typed = typed_fields(frame, mapping)
+    for name, field in mapping.fields.items():
+        if field.type != "text":
+            checker.unreadable(
+                frame[field.column],
+                typed[name].isna().to_numpy(dtype=bool),
+                field.column,
+                "S-FIELD",
+                f"{name} is not {'a' if field.type != 'integer' else 'an'} {field.type}",
+            )
     return checker.failures
+
+
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
+
+
+def typed_fields(frame: pd.DataFrame, mapping: SourceMapping) -> pd.DataFrame:
+    """The mapping's agency-specific fields from an extract, each read as its declared type.
+
+    Blank or unreadable values are missing (``check_source`` reports the unreadable ones).
+    """
+    out: dict[str, pd.Series] = {}
+    for name, field in mapping.fields.items():
+        text = frame[field.column].astype("string").str.strip()
+        text = text.where(text != "")
+        if field.type == "integer":
+            number = pd.to_numeric(text, errors="coerce")
+            whole = number.where(number.round() == number)
+            out[name] = whole.astype("Int64")
+        elif field.type == "number":
+            out[name] = pd.to_numeric(text, errors="coerce").astype("Float64")
+        elif field.type == "boolean":
+            lowered = text.str.lower()
+            flag = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+            flag[lowered.isin(TRUE_WORDS).fillna(False).to_numpy(dtype=bool)] = True
+            flag[lowered.isin(FALSE_WORDS).fillna(False).to_numpy(dtype=bool)] = False
+            out[name] = flag
+        else:
+            out[name] = text
+    return pd.DataFrame(out, index=frame.index)
 
 
 class _Checker:
@@ -386,6 +456,53 @@ def city_sources(
         for name in partner_mappings()
     ]
     found.append((folder / "social_care" / "people.csv", load_mapping(SOCIAL_CARE), None))
+    return found
+
+
+def folder_sources(
+    folder: Path | str,
+    census_year: int,
+    *,
+    people: Path | str | None = None,
+    mappings: Path | str | None = None,
+) -> list[tuple[Path, SourceMapping, date | None]]:
+    """Every CSV in ``folder`` with its mapping, plus the council's person export.
+
+    A CSV's mapping is the YAML file of the same name in ``mappings`` if there is one, else the
+    shipped mapping of that name; a CSV with neither is an error naming it. ``folder`` may also
+    be a whole export (or synthetic city) with ``extracts/`` and ``social_care/people.csv``.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError("no such folder", path=root)
+    extracts = root / "extracts" if (root / "extracts").is_dir() else root
+    if people is None and (root / "social_care" / "people.csv").is_file():
+        people = root / "social_care" / "people.csv"
+    if people is None:
+        raise InputError(
+            "no social care person export: pass --people with the case system's person CSV",
+            path=root,
+        )
+    own = Path(mappings) if mappings is not None else None
+    shipped = set(partner_mappings())
+    found: list[tuple[Path, SourceMapping, date | None]] = []
+    for csv_path in sorted(extracts.glob("*.csv")):
+        name = csv_path.stem
+        if own is not None and (own / f"{name}.yaml").is_file():
+            mapping = load_mapping(own / f"{name}.yaml")
+        elif name in shipped:
+            mapping = load_mapping(name)
+        else:
+            raise InputError(
+                f"no mapping for this extract: write {name}.yaml (see docs/linkage.md) "
+                "and pass --mappings",
+                path=csv_path,
+            )
+        fixed = census_day(census_year) if mapping.event_date is None else None
+        found.append((csv_path, mapping, fixed))
+    if not found:
+        raise InputError("no partner extracts (*.csv) in the folder", path=extracts)
+    found.append((Path(people), load_mapping(SOCIAL_CARE), None))
     return found
 
 

@@ -37,7 +37,13 @@ import pyarrow.compute as pc
 from nicknames import NickNamer
 
 from turnaround.linkage.model import STANDARD_COLUMNS
-from turnaround.linkage.sources import SourceMapping, as_strings, parse_dates, read_extract
+from turnaround.linkage.sources import (
+    SourceMapping,
+    as_strings,
+    parse_dates,
+    read_extract,
+    typed_fields,
+)
 from turnaround.synth.identity import is_valid_upn, nhs_numbers_valid, upns_valid
 
 _TITLES = r"(?:MR|MRS|MS|MISS|MSTR|MASTER|MX|DR|REV|SIR|DAME|LADY|LORD|PROF)"
@@ -52,14 +58,32 @@ DATE = pd.ArrowDtype(pa.date32())
 
 
 def read_source(
-    csv_path: Path | str, mapping: SourceMapping, *, event_date: date | None = None
+    csv_path: Path | str,
+    mapping: SourceMapping,
+    *,
+    event_date: date | None = None,
+    with_fields: bool = False,
 ) -> pd.DataFrame:
     """Read one partner extract with its mapping and standardise it.
 
     ``event_date`` fills the event date of an extract that has no column for it (the school
-    census, whose date is the census day: see ``sources.census_day``).
+    census, whose date is the census day: see ``sources.census_day``). ``with_fields`` adds a
+    ``fields`` column: the mapping's agency-specific fields as one JSON object per record.
     """
-    return standardise(read_extract(csv_path, mapping), mapping, event_date=event_date)
+    frame = read_extract(csv_path, mapping)
+    out = standardise(frame, mapping, event_date=event_date)
+    if with_fields:
+        out["fields"] = fields_json(frame, mapping)
+    return out
+
+
+def fields_json(frame: pd.DataFrame, mapping: SourceMapping) -> pd.Series:
+    """Each record's agency-specific fields (typed as the mapping says) as a JSON object."""
+    typed = typed_fields(frame, mapping)
+    if typed.empty or not len(typed.columns):
+        return pd.Series("{}", index=frame.index, dtype=STRING)
+    lines = typed.to_json(orient="records", lines=True, date_format="iso").splitlines()
+    return pd.Series(lines, index=frame.index, dtype=STRING)
 
 
 def standardise(

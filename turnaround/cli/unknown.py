@@ -1,0 +1,258 @@
+"""``turnaround link`` and ``turnaround unknown``: priority 1, children unknown to social care."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from turnaround.access import require
+from turnaround.cli.app import app, settings_from
+from turnaround.cli.progress import stage_progress
+from turnaround.errors import InputError
+from turnaround.linkage.pipeline import load_sources, run_linkage
+from turnaround.linkage.settings import MATCH_THRESHOLD
+from turnaround.linkage.sources import folder_sources
+from turnaround.risk.indicators import load_indicators, score_people
+from turnaround.store import Store, open_store
+from turnaround.worklist.build import WorklistSummary, build_worklist
+from turnaround.worklist.entries import DEFAULT_TOP, Entry, export_worklist, view_worklist
+from turnaround.worklist.report import (
+    FAIRNESS_SHORT,
+    Evaluation,
+    evaluate_worklist,
+    fairness_rows,
+    format_value,
+)
+
+UserOption = Annotated[
+    str | None,
+    typer.Option("--user", help="Act as this user (role held in the store). Env: TURNAROUND_USER."),
+]
+ReasonOption = Annotated[
+    str | None, typer.Option("--reason", help="Why you are viewing or exporting (audited).")
+]
+
+
+def _census_year(store: Store, given: int | None) -> int:
+    if given is not None:
+        return given
+    row = store.con.execute("select max(year) from loads where year is not null").fetchone()
+    if row is None or row[0] is None:
+        raise InputError("no returns loaded to date the school census: pass --census-year")
+    return int(row[0])
+
+
+@app.command("link")
+def link(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path,
+        typer.Argument(help="Folder of partner extracts (CSV), or an export with extracts/."),
+    ],
+    people: Annotated[
+        Path | None,
+        typer.Option(help="The case system's person export (default: social_care/people.csv)."),
+    ] = None,
+    mappings: Annotated[
+        Path | None, typer.Option(help="Folder of your own mapping files (<source>.yaml).")
+    ] = None,
+    census_year: Annotated[
+        int | None,
+        typer.Option(help="Year of the January school census (default: latest return loaded)."),
+    ] = None,
+    backend: Annotated[
+        str,
+        typer.Option(help="Linkage engine: duckdb, or spark (turnaround[spark])."),
+    ] = "duckdb",
+    threshold: Annotated[
+        float, typer.Option(help="Match probability at which records are one person.")
+    ] = MATCH_THRESHOLD,
+    user: UserOption = None,
+) -> None:
+    """Load partner extracts and the council's person records, and link them into people.
+
+    Each extract is read with its mapping and standardised; a model is trained without labels
+    and every record is clustered into a person, matched to social care records where it can be.
+
+    Example: turnaround link workspace/city --user analyst
+    """
+    settings = settings_from(ctx)
+    if backend not in ("duckdb", "spark"):
+        raise InputError(f"unknown backend {backend!r}: duckdb or spark")
+    engine: Literal["duckdb", "spark"] = "spark" if backend == "spark" else "duckdb"
+    username = user or settings.user
+    console = Console()
+    store = open_store(settings.store_path)
+    try:
+        require(store, username, "load-data")
+        sources = folder_sources(
+            folder, _census_year(store, census_year), people=people, mappings=mappings
+        )
+        with stage_progress(console, "Linking") as progress:
+            loaded = load_sources(store, sources, user=username, progress=progress)
+            run = run_linkage(
+                store, backend=engine, threshold=threshold, user=username, progress=progress
+            )
+    finally:
+        store.close()
+    table = Table(title="Records loaded")
+    table.add_column("Source")
+    table.add_column("Records", justify="right")
+    for name, count in sorted(loaded.counts.items()):
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+    console.print(
+        f"{run.records:,} records linked into {run.clusters:,} people; "
+        f"{run.known:,} matched to social care records. Next: turnaround unknown"
+    )
+
+
+@app.command("unknown")
+def unknown(
+    ctx: typer.Context,
+    top: Annotated[
+        int, typer.Option(help="How many to show or export (about a month of MASH reviews).")
+    ] = DEFAULT_TOP,
+    as_of: Annotated[
+        str | None, typer.Option(help="Worklist date YYYY-MM-DD (default: newest record).")
+    ] = None,
+    indicators: Annotated[
+        Path | None, typer.Option(help="Your own indicator file (default: the shipped one).")
+    ] = None,
+    show: Annotated[
+        bool, typer.Option("--show", help="List the top entries with names (audited).")
+    ] = False,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Export the top entries as CSV (audited).")
+    ] = None,
+    xlsx_path: Annotated[
+        Path | None, typer.Option("--xlsx", help="Export the top entries as Excel (audited).")
+    ] = None,
+    evaluate: Annotated[
+        Path | None,
+        typer.Option(
+            "--evaluate",
+            help="Score against a synthetic city's ground truth (its folder, e.g. workspace/city).",
+        ),
+    ] = None,
+    user: UserOption = None,
+    reason: ReasonOption = None,
+) -> None:
+    """Score the linked people on the risk indicators and build the worklist of unknown children.
+
+    Without options it prints counts only. --show and the exports need a role allowed to see
+    identifiable data, and each is written to the audit log with --reason.
+
+    Example: turnaround unknown --show --user reviewer --reason "MASH weekly review"
+    """
+    settings = settings_from(ctx)
+    username = user or settings.user
+    day = _parse_day(as_of)
+    console = Console()
+    store = open_store(settings.store_path)
+    try:
+        # Check permissions before any work, so a refusal costs nothing and changes nothing.
+        if show:
+            require(store, username, "view-identifiable")
+        if csv_path is not None or xlsx_path is not None:
+            require(store, username, "export-worklist")
+        config = load_indicators(indicators)
+        scored = score_people(store, config, as_of=day)
+        summary = build_worklist(store)
+        console.print(summary_table(summary, scored.skipped))
+        if show:
+            print_entries(console, view_worklist(store, username, top=top, reason=reason))
+        for path in (csv_path, xlsx_path):
+            if path is not None:
+                written = export_worklist(store, username, path, top=top, reason=reason)
+                console.print(
+                    f"Worklist written: [bold]{written}[/] (export recorded in the audit log)"
+                )
+        if evaluate is not None:
+            for table in evaluation_tables(evaluate_worklist(store, evaluate, k=top)):
+                console.print(table)
+    finally:
+        store.close()
+
+
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of {text!r} is not a date written YYYY-MM-DD") from None
+
+
+def summary_table(summary: WorklistSummary, skipped: dict[str, str] | None = None) -> Table:
+    """Counts only: safe for anyone to see."""
+    table = Table(title=f"Unknown children: worklist as at {summary.as_of:%d %B %Y}")
+    table.add_column("")
+    table.add_column("People", justify="right")
+    table.add_row("Linked people", f"{summary.people:,}")
+    table.add_row("With a risk indicator", f"{summary.scored:,}")
+    table.add_row("Matched to an assessed child (not listed)", f"{summary.known_assessed:,}")
+    table.add_row("On the worklist", f"{summary.entries:,}")
+    for name, count in summary.by_involvement.items():
+        table.add_row(f"  social care involvement: {name}", f"{count:,}")
+    if skipped:
+        table.caption = "Skipped: " + "; ".join(f"{k} ({v})" for k, v in skipped.items())
+    return table
+
+
+def print_entries(console: Console, entries: list[Entry]) -> None:
+    """The worklist with names and reasons, one block per child, for an authorised reviewer."""
+    console.rule("Worklist: identifiable, do not share")
+    for e in entries:
+        name = " ".join(part for part in (e.forename, e.surname) if part) or "(no name)"
+        born = f"born {e.dob:%d/%m/%Y}" if e.dob else "date of birth unknown"
+        care = e.involvement if e.child_id is None else f"{e.involvement} ({e.child_id})"
+        console.print(
+            f"[bold]{e.rank}. {name}[/], {born}, {e.postcode or 'no postcode'}  "
+            f"score {e.score:g} · identity {e.identity_confidence:.2f} · social care: {care} · "
+            f"{e.person}",
+            highlight=False,
+        )
+        for fired in e.fired:
+            records = ", ".join(f"{ev.source} {ev.record_id}" for ev in fired.evidence[:3])
+            more = f" and {len(fired.evidence) - 3} more" if len(fired.evidence) > 3 else ""
+            console.print(f"    +{fired.weight:g} {fired.label}: {records}{more}", highlight=False)
+
+
+def evaluation_tables(evaluation: Evaluation) -> list[Table]:
+    """The evaluation as tables: linkage, matching to social care, the worklist, fairness."""
+    tables = []
+    for title, rows in (
+        ("Linkage against the truth", evaluation.linkage.rows()),
+        ("Matching to social care records (wrongly known is the dangerous error)",
+         evaluation.known.rows()),
+        (f"The worklist's top {evaluation.k}", evaluation.worklist.rows()),
+    ):  # fmt: skip
+        table = Table(title=title)
+        table.add_column("Measure")
+        table.add_column("Value", justify="right")
+        for label, value in rows:
+            table.add_row(label, format_value(value, label))
+        tables.append(table)
+    fair = Table(
+        title="Fairness: linkage and flag rates by group",
+        caption="Children: with 2+ records. The report has the full table.",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
+    fair.add_column("Group", no_wrap=True)
+    for heading in FAIRNESS_SHORT.values():
+        fair.add_column(heading, justify="right")
+    shown = fairness_rows(evaluation.fairness)
+    for i, line in enumerate(shown):
+        if i == 0 or line["dimension"] != shown[i - 1]["dimension"]:
+            fair.add_row(f"[bold]{line['dimension']}[/]")
+        fair.add_row(f"  {line['group']}", *(line[key] for key in FAIRNESS_SHORT))
+    tables.append(fair)
+    return tables

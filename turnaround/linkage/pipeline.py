@@ -1,0 +1,189 @@
+"""Linkage as a stage over the store: load the sources, then link them into people.
+
+``load_sources`` reads each partner extract (and the council's own person export) with its
+mapping, standardises it and replaces ``linkage_records`` in one transaction, so a bad file
+leaves the store as it was. ``run_linkage`` reads those records back, trains a model without
+labels, links and clusters, and writes ``linkage_runs``, ``linkage_pairs``,
+``linkage_clusters`` and ``linkage_known`` in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import pyarrow as pa
+
+from turnaround.access import audit
+from turnaround.errors import InputError, NotFound
+from turnaround.linkage.link import known_children, link_records, train_model
+from turnaround.linkage.model import STANDARD_COLUMNS
+from turnaround.linkage.settings import MATCH_THRESHOLD
+from turnaround.linkage.sources import SourceMapping
+from turnaround.linkage.standardise import read_source
+from turnaround.store import Store
+
+Progress = Callable[[str, int, int], None]
+Backend = Literal["duckdb", "spark"]
+
+STORE_PAIRS_ABOVE = 0.5
+"""Pairs scored below this are not stored: they explain nothing about who is who."""
+
+KIND = "linkage"
+
+
+def _quiet(step: str, done: int, total: int) -> None:
+    """A progress callback that reports nothing."""
+
+
+@dataclass(frozen=True)
+class LoadedSources:
+    """What ``load_sources`` loaded: records per source, and the load's id."""
+
+    load_id: str
+    counts: dict[str, int]
+
+    @property
+    def records(self) -> int:
+        """All records loaded."""
+        return sum(self.counts.values())
+
+
+def load_sources(
+    store: Store,
+    sources: Sequence[tuple[Path, SourceMapping, date | None]],
+    *,
+    user: str | None = None,
+    progress: Progress = _quiet,
+) -> LoadedSources:
+    """Standardise every source and replace the store's linkage records with them, atomically.
+
+    ``sources`` is ``(csv_path, mapping, fixed_event_date)`` per source, as
+    ``sources.city_sources`` gives for a synthetic city. Two files for one source are refused.
+    """
+    names = [mapping.source for _, mapping, _ in sources]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(f"more than one file for source {', '.join(repeated)}")
+    frames = []
+    digest = hashlib.sha256()
+    for done, (path, mapping, event_date) in enumerate(sources):
+        progress(f"reading {mapping.source}", done, len(sources))
+        frame = read_source(path, mapping, event_date=event_date, with_fields=True)
+        frames.append(frame)
+        digest.update(f"{path}:{len(frame)}".encode())
+    progress("storing records", len(sources), len(sources))
+    records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if records.empty:
+        raise InputError("no records in any source")
+    load_id = f"{KIND}-{digest.hexdigest()[:12]}"
+    records["load_id"] = load_id
+    table = pa.Table.from_pandas(records, preserve_index=False)
+    with store.transaction("loading partner records") as con:
+        store.register("_records", table)
+        try:
+            con.execute("delete from linkage_records")
+            con.execute("delete from loads where kind = ?", [KIND])
+            con.execute("insert into linkage_records by name select * from _records")
+        finally:
+            con.unregister("_records")
+        con.execute(
+            "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
+            "values (?, ?, null, ?, ?, ?)",
+            [load_id, KIND, ", ".join(str(p) for p, _, _ in sources), len(records), user],
+        )
+        audit(store, user, "load-data", f"linkage records: {len(records)} from {len(sources)}")
+    counts = records.groupby("source").size().astype(int).to_dict()
+    return LoadedSources(load_id, {str(k): int(v) for k, v in counts.items()})
+
+
+def stored_records(store: Store) -> pd.DataFrame:
+    """The standardised records in the store, in ``STANDARD_COLUMNS`` (NotFound if none)."""
+    table = store.fetch_arrow(
+        f"select {', '.join(STANDARD_COLUMNS)} from linkage_records order by unique_id"
+    )
+    if table.num_rows == 0:
+        raise NotFound("no partner records in the store: run 'turnaround link' with the sources")
+    return table.to_pandas(
+        types_mapper={
+            pa.string(): pd.StringDtype("pyarrow"),
+            pa.date32(): pd.ArrowDtype(pa.date32()),
+        }.get
+    )
+
+
+@dataclass(frozen=True)
+class LinkageRun:
+    """One linkage run's counts and where its outputs are."""
+
+    run_id: str
+    backend: str
+    threshold: float
+    records: int
+    clusters: int
+    known: int
+    model: dict[str, Any]
+
+
+def run_linkage(
+    store: Store,
+    *,
+    backend: Backend = "duckdb",
+    threshold: float = MATCH_THRESHOLD,
+    user: str | None = None,
+    progress: Progress = _quiet,
+) -> LinkageRun:
+    """Train, link and cluster the stored records, and replace the linkage tables atomically."""
+    started = datetime.now()
+    records = stored_records(store)
+    progress("training the model", 0, 3)
+    model = train_model(records, backend=backend)
+    progress("scoring and clustering pairs", 1, 3)
+    pairs, clusters = link_records(records, model, threshold=threshold, backend=backend)
+    known = known_children(records, pairs, clusters)
+    progress("storing people", 2, 3)
+    run = LinkageRun(
+        run_id=f"link-{uuid.uuid4().hex[:12]}",
+        backend=backend,
+        threshold=threshold,
+        records=len(records),
+        clusters=int(clusters["cluster_id"].nunique()),
+        known=int(known["cluster_id"].nunique()),
+        model=model,
+    )
+    kept = pairs[pairs["match_probability"] >= STORE_PAIRS_ABOVE]
+    outputs = {"linkage_pairs": kept, "linkage_clusters": clusters, "linkage_known": known}
+    with store.transaction("storing linkage") as con:
+        for table in (*outputs, "linkage_runs"):
+            con.execute(f"delete from {table}")
+        for table, frame in outputs.items():
+            store.register("_out", pa.Table.from_pandas(frame, preserve_index=False))
+            try:
+                con.execute(f"insert into {table} by name select * from _out")
+            finally:
+                con.unregister("_out")
+        con.execute(
+            "insert into linkage_runs (run_id, started_at, finished_at, backend, threshold, "
+            "records, clusters, known, model, run_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run.run_id,
+                started,
+                datetime.now(),
+                backend,
+                threshold,
+                run.records,
+                run.clusters,
+                run.known,
+                json.dumps(model),
+                user,
+            ],
+        )
+    progress("done", 3, 3)
+    return run

@@ -1,0 +1,192 @@
+"""The worklist: at-risk children with no social care record, or whose case closed unassessed.
+
+Built from the store after linkage (``linkage_clusters``, ``linkage_known``) and scoring
+(``risk_scores``, ``risk_hits``). A person (a linkage cluster) is on the worklist when:
+
+* at least one risk indicator fired for them in the window;
+* they were under 18 on the worklist date (by the date of birth most of their records give);
+* no social care record was matched to them, or every social care child matched to them has
+  had no assessment, plan, protection enquiry or care episode in any loaded return: their
+  contact or referral was closed without assessment.
+
+How far the council went with a matched child comes from the statutory returns in the store
+(CIN census, SSDA903 and Annex A), never from the synthetic city's truth.
+
+Entries are ranked by score, then the number of indicators, then the most recent event. Each
+carries how sure the identity is: the weakest link holding the person's records together (1.0
+for a single record), and for a matched child, the probability of the match to the social care
+record. Names stay in ``linkage_records``; the worklist table holds none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from turnaround.errors import NotFound
+from turnaround.linkage.sources import SOCIAL_CARE
+from turnaround.store import Store
+
+ASSESSED_TABLES: dict[str, str] = {
+    "cin_assessments": "child_id",
+    "cin_cin_plans": "child_id",
+    "cin_s47": "child_id",
+    "cin_cp_plans": "child_id",
+    "ssda903_header": "child",
+    "annex_a_list4_assessments": "child_id",
+    "annex_a_list5_section47": "child_id",
+    "annex_a_list7_child_protection": "child_id",
+    "annex_a_list8_children_in_care": "child_id",
+}
+"""Returns whose presence shows a child was assessed (or went further).
+
+Annex A list 6 (children in need) is left out: it lists every open case, including referrals
+still waiting for, or closed without, an assessment."""
+
+REFERRED_TABLES: dict[str, str] = {
+    "cin_episodes": "child_id",
+    "annex_a_list3_referrals": "child_id",
+    "annex_a_list6_children_in_need": "child_id",
+}
+"""Returns whose presence shows a referral was accepted."""
+
+INVOLVEMENT = ("none", "contact", "referral closed without assessment")
+
+
+@dataclass(frozen=True)
+class WorklistSummary:
+    """Counts for the worklist just built (no child-level detail)."""
+
+    as_of: date
+    people: int
+    scored: int
+    known_assessed: int
+    entries: int
+    by_involvement: dict[str, int]
+
+
+def involvement_sql() -> str:
+    """SQL giving each social care child id its furthest step, from the loaded returns."""
+    assessed = " union ".join(
+        f"select {col} as child_id from {t}" for t, col in ASSESSED_TABLES.items()
+    )
+    referred = " union ".join(
+        f"select {col} as child_id from {t}" for t, col in REFERRED_TABLES.items()
+    )
+    return f"""
+        select k.child_id,
+               case when k.child_id in (select child_id from ({assessed})) then 'assessed'
+                    when k.child_id in (select child_id from ({referred}))
+                        then 'referral closed without assessment'
+                    else 'contact' end as involvement
+        from (select distinct child_id from linkage_known) k
+    """
+
+
+def _ids_in(tables: dict[str, str]) -> str:
+    return " union ".join(f"select {col} as child_id from {t}" for t, col in tables.items())
+
+
+def build_worklist(store: Store) -> WorklistSummary:
+    """Rebuild ``unknown_worklist`` from the latest linkage and scores, in one transaction."""
+    row = store.con.execute("select max(as_of), count(*) from risk_scores").fetchone()
+    if row is None or row[0] is None:
+        raise NotFound("no risk scores in the store: run 'turnaround unknown' after linking")
+    with store.transaction("building the worklist") as con:
+        con.execute("delete from unknown_worklist")
+        con.execute(
+            f"""
+            insert into unknown_worklist
+            with involvement as ({involvement_sql()}),
+            matched as (
+                select k.cluster_id,
+                       bool_or(i.involvement = 'assessed') as assessed,
+                       max(case i.involvement when 'referral closed without assessment' then 2
+                                when 'contact' then 1 else 0 end) as step,
+                       arg_max(k.child_id, k.match_probability) as child_id,
+                       max(k.match_probability) as care_match_probability
+                from linkage_known k join involvement i using (child_id)
+                group by k.cluster_id
+            ),
+            members as (
+                select c.cluster_id, r.unique_id, r.source, r.dob, r.event_date
+                from linkage_clusters c join linkage_records r using (unique_id)
+                where c.cluster_id in (select cluster_id from risk_scores)
+            ),
+            people as (
+                select cluster_id, count(*) as records,
+                       string_agg(distinct source, ', ' order by source)
+                           filter (where source <> '{SOCIAL_CARE}') as sources,
+                       mode(dob) as dob,
+                       max(event_date) filter (where source <> '{SOCIAL_CARE}') as latest_event
+                from members group by cluster_id
+            ),
+            both_ways as (
+                select unique_id_l as a, unique_id_r as b, match_probability from linkage_pairs
+                union all
+                select unique_id_r, unique_id_l, match_probability from linkage_pairs
+            ),
+            best_link as (
+                select ca.cluster_id, w.a as unique_id, max(w.match_probability) as best
+                from both_ways w
+                join linkage_clusters ca on ca.unique_id = w.a
+                join linkage_clusters cb on cb.unique_id = w.b and cb.cluster_id = ca.cluster_id
+                where ca.cluster_id in (select cluster_id from risk_scores)
+                group by ca.cluster_id, w.a
+            ),
+            confidence as (
+                select p.cluster_id,
+                       case when p.records = 1 then 1.0
+                            else coalesce(min(b.best), 0.0) end as identity_confidence
+                from people p left join best_link b using (cluster_id)
+                group by p.cluster_id, p.records
+            ),
+            entries as (
+                select s.cluster_id, s.score, s.indicators,
+                       case when m.cluster_id is null then null else m.child_id end as child_id,
+                       case when m.cluster_id is null then 'none'
+                            when m.step = 2 then 'referral closed without assessment'
+                            else 'contact' end as involvement,
+                       c.identity_confidence, m.care_match_probability,
+                       p.records, coalesce(p.sources, '') as sources, p.latest_event, s.as_of,
+                       len(string_split(s.indicators, ',')) as n_indicators
+                from risk_scores s
+                join people p using (cluster_id)
+                join confidence c using (cluster_id)
+                left join matched m using (cluster_id)
+                where coalesce(m.assessed, false) = false
+                  and (p.dob is null or date_sub('year', p.dob, s.as_of) < 18)
+            )
+            select row_number() over (
+                       order by score desc, n_indicators desc, latest_event desc nulls last,
+                                cluster_id) as rank,
+                   cluster_id, score, indicators, child_id, involvement, identity_confidence,
+                   care_match_probability, records, sources, latest_event, as_of
+            from entries
+            """
+        )
+    return worklist_summary(store)
+
+
+def worklist_summary(store: Store) -> WorklistSummary:
+    """Counts describing the stored worklist and the people behind it."""
+    con = store.con
+    row = con.execute("select max(as_of), count(*) from risk_scores").fetchone()
+    if row is None or row[0] is None:
+        raise NotFound("no worklist in the store: run 'turnaround unknown'")
+    people = con.execute("select count(distinct cluster_id) from linkage_clusters").fetchone()
+    assessed = con.execute(
+        f"select count(distinct k.cluster_id) from linkage_known k join ({involvement_sql()}) i "
+        "using (child_id) where i.involvement = 'assessed'"
+    ).fetchone()
+    by = dict(
+        con.execute("select involvement, count(*) from unknown_worklist group by 1").fetchall()
+    )
+    return WorklistSummary(
+        as_of=row[0],
+        people=int(people[0]) if people else 0,
+        scored=int(row[1]),
+        known_assessed=int(assessed[0]) if assessed else 0,
+        entries=sum(int(v) for v in by.values()),
+        by_involvement={k: int(by.get(k, 0)) for k in INVOLVEMENT},
+    )

@@ -1,0 +1,183 @@
+"""The worklist's evaluation against a synthetic city's truth, and its report section.
+
+``evaluate_worklist`` reads what the store holds (linked records, clusters, known matches and
+the worklist) and scores it with ``evaluate.py`` against the city's ground truth. The report
+section shows counts, the evaluation and the fairness table, and no names or record ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from turnaround.report.html import Section, render_fragment
+from turnaround.risk.indicators import IndicatorConfig, load_indicators
+from turnaround.store import Store
+from turnaround.worklist.build import WorklistSummary, worklist_summary
+from turnaround.worklist.entries import DEFAULT_TOP
+from turnaround.worklist.evaluate import (
+    WWCSC_THRESHOLD,
+    KnownErrors,
+    LinkageQuality,
+    Truth,
+    WorklistQuality,
+    fairness,
+    linkage_quality,
+    record_person,
+    worklist_quality,
+    wrongly_known,
+)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Linkage, the dangerous error, the worklist at k, and fairness, for one city."""
+
+    year: int
+    k: int
+    linkage: LinkageQuality
+    known: KnownErrors
+    worklist: WorklistQuality
+    fairness: pd.DataFrame
+
+
+def _frame(store: Store, sql: str) -> pd.DataFrame:
+    return store.fetch_arrow(sql).to_pandas()
+
+
+def evaluate_worklist(store: Store, city_dir: Path | str, *, k: int = DEFAULT_TOP) -> Evaluation:
+    """Score the stored linkage and worklist against the synthetic city's ground truth."""
+    truth = Truth.read(city_dir)
+    records = _frame(store, "select unique_id, source, record_id from linkage_records")
+    clusters = _frame(store, "select unique_id, cluster_id from linkage_clusters")
+    known = _frame(store, "select cluster_id, child_id, match_probability from linkage_known")
+    worklist = _frame(
+        store, "select rank, cluster_id, score, child_id from unknown_worklist order by rank"
+    )
+    as_of = store.con.execute("select max(as_of) from risk_scores").fetchone()
+    # The collection year is the one ending on the 31 March on or after the worklist date.
+    day = as_of[0] if as_of and as_of[0] else None
+    year = int(day.year + (1 if (day.month, day.day) > (3, 31) else 0)) if day else 0
+    people = record_person(truth, records)
+    return Evaluation(
+        year=year,
+        k=k,
+        linkage=linkage_quality(clusters, people),
+        known=wrongly_known(clusters, known, people, truth),
+        worklist=worklist_quality(worklist, clusters, people, truth, year, k),
+        fairness=fairness(clusters, known, worklist, people, truth, year, k),
+    )
+
+
+FAIRNESS_HEADINGS = {
+    "dimension": "Dimension",
+    "group": "Group",
+    "children": "Children with 2+ records",
+    "linkage_recall": "Linkage recall",
+    "complete": "All records linked",
+    "wrongly_known_rate": "Wrongly known",
+    "flagged": "Flagged in top k",
+    "target_children": "At risk, unknown",
+    "target_recall_at_k": "Of those, in top k",
+}
+"""The fairness table's columns for people (``evaluate.fairness`` gives them by name)."""
+
+FAIRNESS_SHORT = {
+    "children": "Children",
+    "linkage_recall": "Link recall",
+    "wrongly_known_rate": "Wrongly known",
+    "flagged": "Flagged",
+    "target_children": "At risk unknown",
+    "target_recall_at_k": "In top k",
+}
+"""Shorter headings for a terminal."""
+
+
+def fairness_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
+    """The fairness table formatted for people: rates as percentages, counts with commas."""
+    rows = []
+    for record in frame.to_dict("records"):
+        row = {}
+        for key in FAIRNESS_HEADINGS:
+            value = record.get(key)
+            if key in ("dimension", "group"):
+                row[key] = str(value)
+            elif key in ("children", "target_children"):
+                row[key] = f"{int(value or 0):,}"
+            else:
+                row[key] = "–" if value is None or pd.isna(value) else f"{100 * value:.1f}%"
+        rows.append(row)
+    return rows
+
+
+def format_value(value: object, label: str = "") -> str:
+    """A result value for people: shares to 3 places, counts with commas, years as 2013-14."""
+    if label == "Collection year" and isinstance(value, int):
+        return f"{value - 1}-{value % 100:02d}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return "–" if pd.isna(value) else f"{value:.3f}"
+    return str(value)
+
+
+def _formatted(rows: list[tuple[str, object]]) -> list[tuple[str, str]]:
+    return [(label, format_value(value, label)) for label, value in rows]
+
+
+def unknown_section(
+    store: Store,
+    evaluation: Evaluation | None = None,
+    config: IndicatorConfig | None = None,
+) -> Section:
+    """The report's section on unknown children: counts, indicators, evaluation, fairness."""
+    summary: WorklistSummary = worklist_summary(store)
+    config = config or load_indicators()
+    hits = dict(
+        store.con.execute(
+            "select indicator, count(distinct cluster_id) from risk_hits group by 1"
+        ).fetchall()
+    )
+    on_list = dict(
+        store.con.execute(
+            "select h.indicator, count(distinct h.cluster_id) from risk_hits h "
+            "join unknown_worklist w using (cluster_id) group by 1"
+        ).fetchall()
+    )
+    indicators = [
+        {
+            "label": i.label,
+            "weight": f"{i.weight:g}",
+            "people": f"{int(hits.get(i.id, 0)):,}",
+            "on_list": f"{int(on_list.get(i.id, 0)):,}",
+        }
+        for i in config.indicators
+    ]
+    body = render_fragment(
+        "unknown_section.html.j2",
+        summary=summary,
+        indicators=indicators,
+        window=config.window_months,
+        top=DEFAULT_TOP,
+        evaluation=evaluation,
+        linkage=[(k, format_value(v, k)) for k, v in evaluation.linkage.rows()]
+        if evaluation
+        else [],
+        known=[(k, format_value(v, k)) for k, v in evaluation.known.rows()] if evaluation else [],
+        worklist=[(k, format_value(v, k)) for k, v in evaluation.worklist.rows()]
+        if evaluation
+        else [],
+        fairness=fairness_rows(evaluation.fairness) if evaluation else [],
+        headings=FAIRNESS_HEADINGS,
+        threshold=WWCSC_THRESHOLD,
+    )
+    return Section(
+        id="unknown",
+        title="Children at risk who are unknown to social care",
+        body=body,
+        summary=f"{summary.entries:,} children on the worklist as at {summary.as_of:%d %B %Y}",
+    )
