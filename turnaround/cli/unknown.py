@@ -67,9 +67,12 @@ def link(
         typer.Option(help="Year of the January school census (default: latest return loaded)."),
     ] = None,
     backend: Annotated[
-        str,
-        typer.Option(help="Linkage engine: duckdb, or spark (turnaround[spark])."),
-    ] = "duckdb",
+        str | None,
+        typer.Option(
+            help="Linkage engine: duckdb or spark (turnaround[spark]). Env: TURNAROUND_ENGINE.",
+            show_default=False,
+        ),
+    ] = None,
     threshold: Annotated[
         float, typer.Option(help="Match probability at which records are one person.")
     ] = MATCH_THRESHOLD,
@@ -83,9 +86,10 @@ def link(
     Example: turnaround link workspace/city --user analyst
     """
     settings = settings_from(ctx)
-    if backend not in ("duckdb", "spark"):
-        raise InputError(f"unknown backend {backend!r}: duckdb or spark")
-    engine: Literal["duckdb", "spark"] = "spark" if backend == "spark" else "duckdb"
+    chosen = backend or settings.engine
+    if chosen not in ("duckdb", "spark"):
+        raise InputError(f"unknown backend {chosen!r}: duckdb or spark")
+    engine: Literal["duckdb", "spark"] = "spark" if chosen == "spark" else "duckdb"
     username = user or settings.user
     console = Console()
     store = open_store(settings.store_path)
