@@ -23,10 +23,10 @@ store table ``linkage_records`` and in memory as a DataFrame with these columns:
     nhs_number     VARCHAR  only if its mod-11 check digit is valid, else NULL
     upn            VARCHAR  only if its check letter is valid, else NULL
 
-Social care records to match against come from the store's canonical returns (SSDA903 header,
-CIN children, Annex A lists), standardised into the same columns with source 'social_care'
-and record_id the council's child id (names come from the synthetic city's known children
-where the returns carry none; see the linkage docs).
+Social care records to match against are the council's case-system person export (one row per
+child it has a record for, from the first contact on), read with the ``social_care`` mapping
+into the same columns: source 'social_care', record_id the council's child id, the id the
+statutory returns carry. Statutory returns hold no names, so they cannot be matched directly.
 
 Linkage output (``link.py``):
 
@@ -34,6 +34,10 @@ Linkage output (``link.py``):
     linkage_clusters  unique_id, cluster_id VARCHAR
     linkage_known     cluster_id, child_id (the social care record it matched),
                       match_probability DOUBLE (the best pair linking the cluster to it)
+
+``pipeline.py`` stores all of these (``linkage_records`` also keeps each record's
+agency-specific ``fields`` as JSON), with pairs below 0.5 dropped, and ``linkage_runs`` keeps
+each run's trained model.
 """
 
 from __future__ import annotations

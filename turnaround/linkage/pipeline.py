@@ -94,6 +94,15 @@ def load_sources(
     records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if records.empty:
         raise InputError("no records in any source")
+    twice = records["unique_id"].duplicated()
+    if twice.any():
+        first = records[twice].iloc[0]
+        path = next(p for p, m, _ in sources if m.source == first["source"])
+        raise InputError(
+            f"record id {first['record_id']!r} appears more than once "
+            f"({int(twice.sum()):,} repeated ids); each record needs its own id",
+            path=path,
+        )
     load_id = f"{KIND}-{digest.hexdigest()[:12]}"
     records["load_id"] = load_id
     table = pa.Table.from_pandas(records, preserve_index=False)
@@ -173,7 +182,8 @@ def run_linkage(
         known=int(known["cluster_id"].nunique()),
         model=model,
     )
-    kept = pairs[pairs["match_probability"] >= STORE_PAIRS_ABOVE]
+    # Every pair that holds a person together is kept, whatever the threshold.
+    kept = pairs[pairs["match_probability"] >= min(STORE_PAIRS_ABOVE, threshold)]
     del records, pairs
     release_memory()
     outputs = {"linkage_pairs": kept, "linkage_clusters": clusters, "linkage_known": known}

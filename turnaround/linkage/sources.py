@@ -41,6 +41,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from turnaround.errors import ConfigError, InputError, describe_invalid
+from turnaround.linkage.model import STANDARD_COLUMNS
 from turnaround.returns.model import Failure
 
 # Above this share of unparseable non-blank values in a column, the mapping is probably wrong
@@ -95,6 +96,10 @@ class FieldColumn(_Strict):
 
 
 FIELD_NAME = r"^[a-z][a-z0-9_]*$"
+RESERVED_FIELD_NAMES = frozenset(
+    (*STANDARD_COLUMNS, "fields", "load_id", "cluster_id", "indicator")
+)
+"""Names a field may not take: indicator conditions see fields beside these columns."""
 
 
 class SourceMapping(_Strict):
@@ -127,6 +132,10 @@ class SourceMapping(_Strict):
             if not isinstance(name, str) or not re.match(FIELD_NAME, name):
                 raise ValueError(
                     f"field name {name!r} must be lower case letters, digits and underscores"
+                )
+            if name in RESERVED_FIELD_NAMES:
+                raise ValueError(
+                    f"field name {name!r} is a standard linkage column; choose another name"
                 )
         return {k: {"column": v} if isinstance(v, str) else v for k, v in value.items()}
 

@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from nicknames import NickNamer
 
+from turnaround.errors import InputError
 from turnaround.linkage.model import STANDARD_COLUMNS
 from turnaround.linkage.sources import (
     SourceMapping,
@@ -71,6 +72,14 @@ def read_source(
     ``fields`` column: the mapping's agency-specific fields as one JSON object per record.
     """
     frame = read_extract(csv_path, mapping)
+    missing = [(k, c) for k, c in mapping.columns().items() if c not in frame.columns]
+    if missing:
+        listed = ", ".join(f"{column!r} (mapped as {key})" for key, column in missing)
+        raise InputError(
+            f"missing mapped column{'s' if len(missing) > 1 else ''} {listed}; "
+            "check the file with 'turnaround sources check'",
+            path=csv_path,
+        )
     out = standardise(frame, mapping, event_date=event_date)
     if with_fields:
         out["fields"] = fields_json(frame, mapping)

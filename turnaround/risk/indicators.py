@@ -49,8 +49,10 @@ class Indicator(BaseModel):
     def _consistent(self) -> Indicator:
         if self.kind == "records" and not self.source:
             raise ValueError("a records indicator needs a source")
-        if self.kind == "sibling_known" and (self.source or self.where):
-            raise ValueError("sibling_known takes no source or where")
+        if self.kind == "sibling_known" and (
+            self.source or self.where or self.ages is not None or self.min_count != 1
+        ):
+            raise ValueError("sibling_known takes no source, where, ages or min_count")
         if self.where is not None and ";" in self.where:
             raise ValueError("where must be a single expression (no ';')")
         if self.ages is not None and not 0 <= self.ages[0] < self.ages[1]:
@@ -279,9 +281,12 @@ def _sibling_sql(indicator: Indicator) -> str:
 
 
 def _check(store: Store, indicator: Indicator, sql: str, start: date, as_of: date) -> None:
-    """Run the indicator's query with no rows wanted, so a bad ``where`` fails by name."""
+    """Run the indicator's query once on its own, so a bad ``where`` fails by name.
+
+    Run in full, not just planned: a cast that fails on some value only fails when run.
+    """
     try:
-        store.con.execute(f"select * from ({sql}) limit 0", {"start": start, "as_of": as_of})
+        store.con.execute(f"select count(*) from ({sql})", {"start": start, "as_of": as_of})
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise ConfigError(f"indicator {indicator.id}: {first}") from None
