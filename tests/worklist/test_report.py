@@ -1,0 +1,64 @@
+"""The report section and the evaluation on a real (small) synthetic city, end to end."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from turnaround.linkage.pipeline import load_sources, run_linkage
+from turnaround.linkage.sources import city_sources
+from turnaround.returns.load import load_returns
+from turnaround.risk.indicators import score_people
+from turnaround.store import Store, open_store
+from turnaround.synth.city import generate_city
+from turnaround.synth.config import SynthConfig
+from turnaround.worklist.build import build_worklist
+from turnaround.worklist.report import evaluate_worklist, unknown_section
+
+
+@pytest.fixture(scope="module")
+def city_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Store]:
+    root = tmp_path_factory.mktemp("unknown")
+    city = root / "city"
+    generate_city(SynthConfig(children=2500, seed=21), city)
+    store = open_store(root / "store.duckdb")
+    load_returns(store, [city / "returns"], mode="strict", user="test")
+    load_sources(store, city_sources(city, 2014), user="test")
+    run_linkage(store, user="test")
+    score_people(store)
+    build_worklist(store)
+    return city, store
+
+
+@pytest.mark.slow
+def test_the_evaluation_of_a_small_city_is_plausible(city_store: tuple[Path, Store]) -> None:
+    city, store = city_store
+    evaluation = evaluate_worklist(store, city, k=50)
+    assert evaluation.year == 2014
+    assert evaluation.linkage.f1 > 0.95
+    assert evaluation.known.wrongly_known_rate < 0.02
+    assert evaluation.worklist.considered == 50
+    assert 0 <= evaluation.worklist.hits <= evaluation.worklist.targets
+    assert set(evaluation.fairness["dimension"]) >= {"ethnicity", "sex", "deprivation"}
+
+
+@pytest.mark.slow
+def test_the_report_section_shows_no_names_ids_or_postcodes(
+    city_store: tuple[Path, Store],
+) -> None:
+    city, store = city_store
+    html = str(unknown_section(store, evaluate_worklist(store, city, k=50)).body).upper()
+    people = store.con.execute(
+        "select distinct r.forename, r.surname, r.record_id, r.postcode "
+        "from unknown_worklist w join linkage_clusters c using (cluster_id) "
+        "join linkage_records r using (unique_id) where w.rank <= 50"
+    ).fetchall()
+    assert people
+    for forename, surname, record_id, postcode in people:
+        if forename and surname:
+            assert f"{forename} {surname}" not in html
+        assert not re.search(rf"\b{re.escape(record_id.upper())}\b", html)
+        if postcode:
+            assert postcode not in html
