@@ -29,7 +29,17 @@ turnaround loads the same files (renamed as our reader expects, with empty AD1 a
 adoption tables) into a temporary store with a lenient load, reports what validation
 quarantined, then puts the quarantined header and episode rows back (unless ``--as-loaded``):
 the sample's UPNs are random strings, so rule 168 alone would quarantine 96% of headers and
-leave most children without a date of birth. It then runs ``turnaround.forecast.backtest``.
+leave most children without a date of birth (its back-test only counts children aged 0 to 17
+by their date of birth). It then runs ``turnaround.forecast.backtest.backtest_forecasts`` from
+the same origins (origin t: fitted on the collection years ending by 31 March t, projected from
+the stock that day) and takes its model's median (P50) per placement state, summed into
+cs-demand-model's groups; S1 (residential schools, a handful of episodes) is residential in
+turnaround and other in cs-demand-model. Child protection and in need are left out: the sample
+has no CIN census. turnaround's own score (its baselines and "actual" are read from the history
+as revised by every return, not from each year's own return) is printed last.
+
+One table per horizon: each origin's actual and predictions in total and by group, then MAPE
+and bias per model and baseline.
 
 Example:
     .venv/bin/python bench/cs_demand_model_bench.py            # the table
@@ -39,15 +49,14 @@ Example:
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import subprocess
 import sys
 import tempfile
+import time
 import venv
 import zipfile
 from collections import Counter
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +72,8 @@ PACKAGES = ["cs-demand-model==0.5.1"]
 ORIGINS = (2018, 2019, 2020, 2021)  # 31 March of the last year each model is fitted on
 LAST = 2022  # 31 March of the last year in the sample
 HORIZONS = (1, 2, 3)
+RUNS, SEED = 200, 0  # turnaround's simulation runs per origin, and their seed
+NOT_LOOKED_AFTER = ("child_protection", "in_need")
 GROUPS = ("FOSTERING", "RESIDENTIAL", "SUPPORTED", "OTHER")
 # cs-demand-model's standard configuration (fixtures/config/standard-v1.yaml).
 PLACE_GROUP = {f"U{i}": "FOSTERING" for i in range(1, 7)} | {
@@ -298,70 +309,31 @@ def release_quarantine(store: Store, table: str) -> None:
     store.con.execute("delete from quarantine where kind = 'ssda903' and table_name = ?", [table])
 
 
-def run_turnaround(store: Store) -> pd.DataFrame | str:
-    """turnaround's back-test on the store, or why it could not run.
+def run_turnaround(store: Store) -> pd.DataFrame:
+    """turnaround's back-test forecasts on the store: one row per origin, horizon, series and
+    method (``turnaround.forecast.backtest.backtest_forecasts``). Its origins are the years of
+    the 31 March each forecast starts from, fitted on the collection years ending by then,
+    as the bench's are."""
+    from turnaround.forecast.backtest import backtest_forecasts
 
-    Assumed API: ``turnaround.forecast.backtest.backtest(store, ...) -> pandas.DataFrame``;
-    keyword arguments are passed only if its signature has them (``origins``, ``horizons``,
-    ``runs``, ``seed``)."""
-    try:
-        from turnaround.forecast.backtest import backtest
-    except ImportError as exc:
-        return f"turnaround.forecast.backtest is not there yet ({exc})"
-    wanted = {"origins": list(ORIGINS), "horizons": HORIZONS, "runs": 200, "seed": 1}
-    params = inspect.signature(backtest).parameters
-    kwargs = {k: v for k, v in wanted.items() if k in params}
-    result = backtest(store, **kwargs)
-    if not isinstance(result, pd.DataFrame):
-        frame = getattr(result, "table", None) or getattr(result, "frame", None)
-        if isinstance(frame, pd.DataFrame):
-            return frame
-        return f"backtest returned {type(result).__name__}, not a DataFrame: {result!r}"[:2000]
-    return result
+    forecasts = backtest_forecasts(
+        store, horizons=max(HORIZONS), runs=RUNS, seed=SEED, origins=list(ORIGINS)
+    )
+    # The sample has no CIN census: child protection and in need are empty.
+    return forecasts[~forecasts["series"].isin(NOT_LOOKED_AFTER)].reset_index(drop=True)
 
 
-def _pick(frame: pd.DataFrame, *names: str) -> str | None:
-    return next((n for n in names if n in frame.columns), None)
-
-
-def turnaround_predictions(frame: pd.DataFrame) -> dict[tuple[int, int], dict[str, float]] | None:
-    """turnaround's central prediction per (origin, target year) and series, if the back-test
-    frame gives predictions row by row (origin, horizon or target, state, predicted)."""
-    origin = _pick(frame, "origin", "fit_until", "fitted_to", "origin_year")
-    horizon = _pick(frame, "horizon", "horizon_years", "years_ahead")
-    target = _pick(frame, "target", "target_year", "year")
-    state = _pick(frame, "state", "category", "series", "placement")
-    predicted = _pick(frame, "predicted", "p50", "forecast", "prediction", "median")
-    if not (origin and state and predicted and (horizon or target)):
-        return None
-    rows = frame
-    model = _pick(frame, "model", "method")
-    if model:
-        names = rows[model].astype(str)
-        rows = rows[~names.str.contains("last|trend|naive|baseline", case=False)]
+def turnaround_predictions(forecasts: pd.DataFrame) -> dict[tuple[int, int], dict[str, float]]:
+    """turnaround's median (P50) prediction per (origin, target year), in total and summed
+    into cs-demand-model's groups."""
+    model = forecasts[forecasts["method"] == "model"]
+    group = model["series"].map(lambda s: "TOTAL" if s == "looked_after" else STATE_GROUP.get(s))
+    group = group.fillna("OTHER")
+    summed = model.groupby([model["origin"], model["year"], group])["predicted"].sum()
     out: dict[tuple[int, int], dict[str, float]] = {}
-    for _, row in rows.iterrows():
-        t = _year(row[origin])
-        y = _year(row[target]) if target else t + int(row[horizon])
-        name = str(row[state])
-        group = (
-            "TOTAL"
-            if name.lower() in {"total", "looked_after", "looked_after_total", "all"}
-            else STATE_GROUP.get(name, "OTHER")
-        )
-        if name in {"not_in_care", "in_need", "child_protection"}:
-            continue
-        cell = out.setdefault((t, y), {})
-        cell[group] = cell.get(group, 0.0) + float(row[predicted])
-    for cell in out.values():  # a frame with states but no total row
-        cell.setdefault("TOTAL", sum(v for k, v in cell.items() if k != "TOTAL"))
+    for (t, y, name), value in summed.items():
+        out.setdefault((int(t), int(y)), {})[name] = float(value)
     return out
-
-
-def _year(value: object) -> int:
-    if isinstance(value, date):  # a 31 March, or the 1 April after it
-        return value.year
-    return int(str(value)[:4])
 
 
 def errors(
@@ -388,37 +360,32 @@ def main(argv: list[str] | None = None) -> int:
         "--as-loaded", action="store_true", help="leave validation's quarantine in place"
     )
     args = parser.parse_args(argv)
+    from turnaround.forecast.backtest import score
 
+    started = time.perf_counter()
     csdm = run_csdm()
-    models: dict[str, dict[tuple[int, int], dict[str, float]]] = {
+    csdm_seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = lay_out(sample_zip(), Path(tmp) / "ssda903")
+        actual = actual_counts(folder)
+        store, load_report = load_store(folder, Path(tmp) / "store.duckdb", args.as_loaded)
+        try:
+            revised = revised_counts(store)
+            started = time.perf_counter()
+            forecasts = run_turnaround(store)
+            turnaround_seconds = time.perf_counter() - started
+        finally:
+            store.con.close()
+    models = {
         "cs-demand-model": {
             (int(t), int(y)): cell
             for t, row in csdm["origins"].items()
             for y, cell in row.items()
             if y.isdigit()
-        }
+        },
+        "turnaround": turnaround_predictions(forecasts),
+        **baselines(actual),
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = lay_out(sample_zip(), Path(tmp) / "ssda903")
-        actual = actual_counts(folder)
-        models |= baselines(actual)
-        store, load_report = load_store(folder, Path(tmp) / "store.duckdb", args.as_loaded)
-        revised = revised_counts(store)
-        try:
-            turnaround = run_turnaround(store)
-        finally:
-            store.con.close()
-    note = ""
-    if isinstance(turnaround, str):
-        note = turnaround
-    else:
-        predicted = turnaround_predictions(turnaround)
-        if predicted is None:
-            note = "turnaround's back-test gives no predictions row by row; its own table below"
-        else:
-            models = {"cs-demand-model": models["cs-demand-model"], "turnaround": predicted} | {
-                k: v for k, v in models.items() if k != "cs-demand-model"
-            }
 
     if args.json:
         print(
@@ -431,9 +398,8 @@ def main(argv: list[str] | None = None) -> int:
                         m: {f"{t}->{y}": c for (t, y), c in p.items()} for m, p in models.items()
                     },
                     "load": load_report,
-                    "turnaround_backtest": (
-                        turnaround if isinstance(turnaround, str) else turnaround.to_dict("records")
-                    ),
+                    "turnaround_backtest": forecasts.to_dict("records"),
+                    "seconds": {"cs-demand-model": csdm_seconds, "turnaround": turnaround_seconds},
                 },
                 indent=2,
                 default=str,
@@ -443,7 +409,14 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"cs-demand-model {csdm['version']}, sample {csdm['sample']}")
     seconds = ", ".join(f"{t}: {r['seconds']:.0f}s" for t, r in csdm["origins"].items())
-    print(f"cs-demand-model fit + daily projection per origin: {seconds}")
+    print(
+        f"cs-demand-model: {csdm_seconds:.0f}s in all; fit + daily projection per origin: "
+        + seconds
+    )
+    print(
+        f"turnaround back-test: {turnaround_seconds:.0f}s for {len(ORIGINS)} origins "
+        f"({RUNS} runs each, seed {SEED}, median = P50)"
+    )
     print(
         "turnaround store: loaded "
         + ", ".join(f"{k} {v}" for k, v in load_report["loaded"].items())
@@ -458,49 +431,57 @@ def main(argv: list[str] | None = None) -> int:
         if load_report["released"]
         else "  back-test on the rows as loaded (--as-loaded)"
     )
+    for h in HORIZONS:
+        print()
+        print_horizon(h, models, actual, revised)
     print()
+    print("turnaround's own score (against its own history of the children aged 0-17):")
+    with pd.option_context("display.width", 160, "display.max_rows", 200):
+        print(score(forecasts).to_string(index=False, float_format="{:.1f}".format))
+    return 0
+
+
+def print_horizon(
+    h: int,
+    models: dict[str, dict[tuple[int, int], dict[str, float]]],
+    actual: pd.DataFrame,
+    revised: pd.DataFrame,
+) -> None:
+    """One horizon: every origin's actual and predictions by series, then MAPE and bias."""
     names = list(models)
-    print("Looked after on 31 March: actual (each year's own return) and predictions")
+    width = max(len(n) for n in names) + 1
+    print(f"Horizon {h}: looked after on 31 March t+{h}, predicted from 31 March t")
     print(
-        f"{'origin':>6} {'target':>6} {'h':>2} {'actual':>7} {'revised':>7} "
-        + " ".join(f"{n:>15}" for n in names)
+        f"{'t':>4} {'t+h':>4} {'series':<11} {'actual':>7} {'revised':>7} "
+        + " ".join(f"{n:>{width}}" for n in names)
     )
     for t in ORIGINS:
-        for y in range(t + 1, LAST + 1):
-            if y - t not in HORIZONS:
-                continue
-            cells = [models[n].get((t, y), {}).get("TOTAL") for n in names]
-            shown = " ".join(f"{c:>15.0f}" if c is not None else f"{'-':>15}" for c in cells)
-            print(
-                f"{t:>6} {y:>6} {y - t:>2} {actual.loc[y, 'TOTAL']:>7.0f} "
-                f"{revised.loc[y, 'TOTAL']:>7.0f} {shown}"
+        y = t + h
+        if y > LAST:
+            continue
+        for series in ("TOTAL", *GROUPS):
+            cells = [models[n].get((t, y), {}).get(series) for n in names]
+            shown = " ".join(
+                f"{c:>{width}.0f}" if c is not None else f"{'-':>{width}}" for c in cells
             )
-    views = [(s.lower(), s, actual, models) for s in ("TOTAL", *GROUPS)]
-    views.append(("total against the revised history", "TOTAL", revised, models))
-    for label, series, truth, predictions in views:
-        print()
-        print(f"{label}: MAPE % / bias % by horizon (n = origins averaged)")
-        print(f"{'h':>2} {'n':>2} " + " ".join(f"{n:>17}" for n in names))
-        table = {n: errors(predictions[n], truth, series) for n in names}
-        for h in HORIZONS:
-            cells = []
-            count = 0
-            for n in names:
-                if h in table[n]:
-                    mape, bias, count = table[n][h]
-                    cells.append(f"{mape:>8.1f} /{bias:>+7.1f}")
-                else:
-                    cells.append(f"{'-':>17}")
-            print(f"{h:>2} {count:>2} " + " ".join(cells))
-    if note:
-        print()
-        print(note)
-    if not isinstance(turnaround, str):
-        print()
-        print("turnaround.forecast.backtest, as returned:")
-        with pd.option_context("display.width", 160, "display.max_rows", 200):
-            print(turnaround.to_string(index=False))
-    return 0
+            print(
+                f"{t:>4} {y:>4} {series.lower():<11} {actual.loc[y, series]:>7.0f} "
+                f"{revised.loc[y, series]:>7.0f} {shown}"
+            )
+    print("MAPE % / bias % (n = origins averaged; an actual of 0 is left out)")
+    print(f"{'series':<19} {'n':>2} " + " ".join(f"{n:>{max(width, 15)}}" for n in names))
+    views = [(s.lower(), s, actual) for s in ("TOTAL", *GROUPS)]
+    views.append(("total vs revised", "TOTAL", revised))
+    for label, series, truth in views:
+        cells, count = [], 0
+        for n in names:
+            scored = errors(models[n], truth, series).get(h)
+            if scored is None:
+                cells.append(f"{'-':>{max(width, 15)}}")
+                continue
+            mape, bias, count = scored
+            cells.append(f"{f'{mape:.1f} / {bias:+.1f}':>{max(width, 15)}}")
+        print(f"{label:<19} {count:>2} " + " ".join(cells))
 
 
 if __name__ == "__main__":

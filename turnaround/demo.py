@@ -6,8 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from turnaround.access import add_user
 from turnaround.benchmarks import load_benchmarks
+from turnaround.forecast.backtest import backtest
+from turnaround.forecast.report import forecast_section
+from turnaround.forecast.run import ForecastResult, forecast_budget
+from turnaround.forecast.scenarios import SHIPPED
+from turnaround.forecast.workbook import write_workbook
 from turnaround.linkage.pipeline import load_sources, run_linkage
 from turnaround.linkage.sources import city_sources
 from turnaround.measures.report import measures_section
@@ -45,6 +52,9 @@ class DemoResult:
     report_path: Path
     evaluation: Evaluation
     worklist_files: list[Path]
+    forecast: ForecastResult
+    backtest: pd.DataFrame
+    workbook: Path
 
 
 def run_demo(
@@ -92,6 +102,21 @@ def run_demo(
             for suffix in ("csv", "xlsx")
         ]
         sections.append(unknown_section(store, evaluation))
+        progress("forecast and five-year budget", 0, 1)
+        forecast = forecast_budget(store, scenarios=SHIPPED)
+        workbook = write_workbook(
+            settings.workspace / "budget" / "five-year-budget.xlsx",
+            costs=forecast.costs,
+            projection=forecast.projection,
+            budget=forecast.budget,
+            comparison=forecast.comparison,
+            scenarios=forecast.scenarios,
+        )
+        progress("back-testing the forecast", 0, 1)
+        scores = backtest(store)
+        sections.append(
+            forecast_section(forecast.projection, forecast.budget, forecast.comparison, scores)
+        )
     finally:
         store.close()
     progress("report", 1, 1)
@@ -103,6 +128,9 @@ def run_demo(
         report_path=path,
         evaluation=evaluation,
         worklist_files=worklist_files,
+        forecast=forecast,
+        backtest=scores,
+        workbook=workbook,
     )
 
 

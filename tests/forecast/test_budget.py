@@ -222,10 +222,12 @@ def test_the_shipped_costs_carry_a_source_for_every_figure() -> None:
 
 
 def test_the_shipped_costs_reproduce_birminghams_2013_14_outturn() -> None:
-    # 196 children in residential care and 1,317 fostered, constant through 2013-14.
+    # 196 children in residential care and 1,317 fostered, constant through 2013-14, in a city
+    # of 281,000 children (safeguarding and early help are costed per child in the city).
     counts = np.zeros((1, 13, len(STATES)))
     counts[0, :, state_index("residential_in_house")] = 196
     counts[0, :, state_index("fostering_in_house")] = 1317
+    counts[0, :, state_index("not_in_care")] = 281_000 - 196 - 1317
     budget = build_budget(projection(counts, start=date(2013, 4, 1)), load_costs())
     assert budget.line("residential")[0, 0] == pytest.approx(25.8e6, rel=0.02)
     assert budget.line("fostering")[0, 0] == pytest.approx(43.3e6, rel=0.02)

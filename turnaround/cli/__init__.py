@@ -17,6 +17,7 @@ from turnaround.errors import TurnaroundError
 # Importing the command modules registers their commands on ``app``.
 from turnaround.cli import benchmarks as _benchmarks  # noqa: F401  isort: skip
 from turnaround.cli import demo as _demo  # noqa: F401  isort: skip
+from turnaround.cli import forecast as _forecast  # noqa: F401  isort: skip
 from turnaround.cli import measures as _measures  # noqa: F401  isort: skip
 from turnaround.cli import returns as _returns  # noqa: F401  isort: skip
 from turnaround.cli import sources as _sources  # noqa: F401  isort: skip

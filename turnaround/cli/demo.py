@@ -34,6 +34,14 @@ def demo(
 
     for table in evaluation_tables(result.evaluation):
         console.print(table)
+    from turnaround.cli.forecast import backtest_table, budget_tables, looked_after_table
+
+    console.print(looked_after_table(result.forecast))
+    headline = result.backtest[result.backtest["series"] == "looked_after"]
+    console.print(backtest_table(headline))
+    for table in budget_tables(result.forecast):
+        console.print(table)
+    console.print(f"Five-year budget workbook: [bold]{result.workbook}[/]")
     for path in result.worklist_files:
         console.print(f"Worklist (identifiable, audited): [bold]{path}[/]")
     console.print(f"Report: [bold]{result.report_path}[/]  (open it in a browser)")

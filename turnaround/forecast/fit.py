@@ -105,6 +105,12 @@ def _population(
 ) -> tuple[np.ndarray, str]:
     """Children 0-17 in each band at each month start (months, bands), and where from."""
     by_year = _population_by_year(store, la_code)
+    # Only the years the returns cover: a store may also hold published estimates for later
+    # years (or for the real council a synthetic city is scaled from), which are not the
+    # population these rates were measured on.
+    last_year = collection_year(month_start(history.last_month)) - 1
+    covered = {year: n for year, n in by_year.items() if year <= last_year}
+    by_year = covered or by_year
     if by_year:
         known = np.array(sorted(by_year))
         totals = []

@@ -1,0 +1,225 @@
+"""``turnaround forecast`` and ``turnaround budget``: priority 4, demand and a five-year budget."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from turnaround.cli.app import app, settings_from
+from turnaround.cli.progress import stage_progress
+from turnaround.forecast.backtest import backtest
+from turnaround.forecast.costs import LINE_LABELS
+from turnaround.forecast.run import RUNS, ForecastResult, forecast_budget
+from turnaround.forecast.scenarios import SHIPPED, side_by_side
+from turnaround.forecast.workbook import write_workbook
+from turnaround.store import open_store
+
+RunsOption = Annotated[int, typer.Option(help="Simulation runs (uncertainty bands).")]
+SeedOption = Annotated[int, typer.Option(help="Random seed: the same seed, the same result.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _run(ctx: typer.Context, *, scenarios: list[str], runs: int, seed: int,
+         costs: Path | None, quiet: bool) -> ForecastResult:  # fmt: skip
+    settings = settings_from(ctx)
+    store = open_store(settings.store_path)
+    try:
+        if quiet:
+            return forecast_budget(
+                store, scenarios=scenarios, runs=runs, seed=seed, costs_path=costs
+            )
+        with stage_progress(Console(stderr=True), "Forecasting") as progress:
+            return forecast_budget(
+                store, scenarios=scenarios, runs=runs, seed=seed, costs_path=costs,
+                progress=progress,
+            )  # fmt: skip
+    finally:
+        store.close()
+
+
+@app.command("forecast")
+def forecast(
+    ctx: typer.Context,
+    runs: RunsOption = RUNS,
+    seed: SeedOption = 0,
+    run_backtest: Annotated[
+        bool,
+        typer.Option("--backtest", help="Fit on earlier years, predict later ones, score it."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Project children in need, on plans and looked after over five financial years.
+
+    The model is fitted on the returns in the store; each run redraws its rates and its
+    month-to-month chance, and the bands are the 10th, 50th and 90th percentiles of the runs.
+
+    Example: turnaround forecast --backtest
+    """
+    if run_backtest:
+        settings = settings_from(ctx)
+        store = open_store(settings.store_path)
+        try:
+            scores = backtest(store, runs=min(runs, 200), seed=seed)
+        finally:
+            store.close()
+        if as_json:
+            _print_json(scores.to_dict("records"))
+        else:
+            Console().print(backtest_table(scores))
+        return
+    result = _run(ctx, scenarios=[], runs=runs, seed=seed, costs=None, quiet=as_json)
+    frame = result.looked_after()
+    if as_json:
+        _print_json(
+            {
+                "population_source": result.model.population_source,
+                "looked_after_31_march": frame.assign(at=frame["at"].astype(str)).to_dict(
+                    "records"
+                ),
+            }
+        )
+        return
+    Console().print(looked_after_table(result))
+
+
+def looked_after_table(result: ForecastResult) -> Table:
+    """Children looked after at each 31 March of the horizon: P10, P50, P90."""
+    table = Table(
+        title=f"Forecast: children looked after at 31 March ({result.projection.runs:,} runs)"
+    )
+    for column in ("31 March", "P10", "P50", "P90"):
+        table.add_column(column, justify="right")
+    for row in result.looked_after().to_dict("records"):
+        table.add_row(str(row["at"].year), *(f"{row[k]:,.0f}" for k in ("p10", "p50", "p90")))
+    table.caption = f"Population: {result.model.population_source}"
+    return table
+
+
+@app.command("budget")
+def budget(
+    ctx: typer.Context,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help=f"A scenario to compare: a shipped one ({', '.join(SHIPPED)}) or a YAML file. "
+            "Repeat for several; default: all shipped.",
+        ),
+    ] = None,
+    costs: Annotated[
+        Path | None, typer.Option(help="Your own costs file (default: the shipped one).")
+    ] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="Write the workbook for finance here.")] = None,
+    runs: RunsOption = RUNS,
+    seed: SeedOption = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """The five-year budget by Section 251 line, with bands, and the scenarios side by side.
+
+    Figures are the expected cost (the mean of the runs), so lines and years add up, as in
+    the workbook; the P10-P90 band of each year's total is shown beside it.
+
+    Example: turnaround budget --scenario trust --xlsx workspace/budget/budget.xlsx
+    """
+    chosen = list(scenario) if scenario else list(SHIPPED)
+    result = _run(ctx, scenarios=chosen, runs=runs, seed=seed, costs=costs, quiet=as_json)
+    path = None
+    if xlsx is not None:
+        path = write_workbook(
+            xlsx,
+            costs=result.costs,
+            projection=result.projection,
+            budget=result.budget,
+            comparison=result.comparison,
+            scenarios=result.scenarios,
+        )
+    if as_json:
+        _print_json(budget_json(result))
+        return
+    console = Console()
+    for table in budget_tables(result):
+        console.print(table)
+    if path is not None:
+        console.print(f"Workbook: [bold]{path}[/]")
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _money(value: float) -> str:
+    return f"£{value / 1e6:,.1f}m"
+
+
+def budget_json(result: ForecastResult) -> dict[str, Any]:
+    """The budget and the comparison as plain data (pounds)."""
+    table = result.budget.table()
+    return {
+        "budget": {
+            str(period): {str(k): float(v) for k, v in row.items()}
+            for period, row in table.iterrows()
+        },
+        "bands": result.budget.totals().to_dict("records"),
+        "scenarios": side_by_side(result.comparison).reset_index().to_dict("records"),
+    }
+
+
+def budget_tables(result: ForecastResult) -> list[Table]:
+    """The budget by year and line, and the scenario comparison, for a terminal."""
+    frame = result.budget.table()
+    bands = result.budget.totals().set_index("period")
+    table = Table(
+        title="Budget: expected cost by Section 251 line, £m (the mean of the runs)",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("Line", no_wrap=True)
+    for period in frame.index:
+        table.add_column("5 years" if " to " in str(period) else str(period), justify="right")
+    for line in frame.columns:
+        label = LINE_LABELS.get(line, line).removeprefix("Looked after: ").capitalize()
+        table.add_row(label, *(f"{v / 1e6:,.1f}" for v in frame[line]), end_section=line == "total")
+    for q, name in (("p10", "Total, P10"), ("p90", "Total, P90")):
+        table.add_row(name, *(f"{bands.loc[p, q] / 1e6:,.1f}" for p in frame.index))
+    tables = [table]
+    if result.scenario_budgets:
+        wide = side_by_side(result.comparison)
+        compare_table = Table(title="Scenarios: expected cost (£m), and the change from now")
+        compare_table.add_column("Period")
+        labels = [b.label for b in (result.budget, *result.scenario_budgets)]
+        for label in labels:
+            compare_table.add_column(label, justify="right")
+        for period, row in wide.iterrows():
+            cells = [_money(row[labels[0]])]
+            for label in labels[1:]:
+                change = row.get(f"{label}: difference")
+                delta = "" if change is None or pd.isna(change) else f" ({change / 1e6:+,.1f})"
+                cells.append(f"{_money(row[label])}{delta}")
+            compare_table.add_row(str(period), *cells)
+        tables.append(compare_table)
+    return tables
+
+
+def backtest_table(frame: pd.DataFrame) -> Table:
+    """The back-test: MAPE and bias for each series and method."""
+    table = Table(title="Back-test: fitted on earlier years, predicting 1 to 3 years ahead")
+    for column in ("Series", "Method", "Forecasts", "MAPE %", "Bias %"):
+        table.add_column(column, justify="left" if column in ("Series", "Method") else "right")
+    for row in frame.to_dict("records"):
+        table.add_row(
+            str(row["series"]).replace("_", " "),
+            str(row["method"]).replace("_", " "),
+            f"{int(row['forecasts']):,}",
+            f"{row['mape']:.1f}",
+            f"{row['bias']:+.1f}",
+        )
+    return table
