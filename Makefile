@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/measures_bench.py
 	$(BIN)/python bench/linkage_scale_bench.py
 	$(BIN)/python bench/unknown_bench.py
+	$(BIN)/python bench/forecast_bench.py
 
 # The full agreement matrix with Data to Insight's validators (several minutes).
 reference: install-dev

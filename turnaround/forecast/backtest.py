@@ -60,7 +60,11 @@ def backtest_forecasts(
         if not ahead:
             continue
         projection = project(model, months=12 * max(ahead), runs=runs, seed=seed)
-        history = totals.loc[[y for y in years if y <= t]]
+        # The baselines see only what the model saw: the returns up to t, before any revision.
+        known = observed_stocks(store, up_to=date(t, 3, 31))
+        history = pd.DataFrame(
+            {name: known[list(states)].sum(axis=1) for name, states in SERIES.items()}
+        ).loc[[y for y in known.index if y <= t]]
         for name, states in SERIES.items():
             median = np.median(
                 projection.counts[:, :, [STATES.index(s) for s in states]].sum(axis=2), axis=0

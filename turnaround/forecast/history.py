@@ -221,13 +221,14 @@ def read_history(store: DuckDBBackend, *, up_to: date | None = None) -> CareHist
     )
 
 
-def observed_stocks(store: DuckDBBackend) -> pd.DataFrame:
+def observed_stocks(store: DuckDBBackend, *, up_to: date | None = None) -> pd.DataFrame:
     """Children in each state on each 31 March the returns cover: one row per year.
 
     The index is the year of the 31 March; the columns are ``STATES`` (``not_in_care`` is 0:
-    the returns do not count the children outside social care).
+    the returns do not count the children outside social care). ``up_to`` uses only the
+    returns ending by then: what was known at the time, before later returns revised it.
     """
-    history = read_history(store)
+    history = read_history(store, up_to=up_to)
     stocks = history.stocks().sum(axis=1)
     rows = {}
     for offset in range(history.months):
