@@ -25,12 +25,12 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from baseline import baseline_seconds  # bench/ is on the path when run as a script
 
 from turnaround.linkage.settings import MATCH_THRESHOLD
 
@@ -151,17 +151,6 @@ def pair_scores(pairs: pd.DataFrame, person: pd.Series, actual: int, threshold: 
     kept = pairs[pairs["match_probability"] >= threshold]
     same = kept["unique_id_l"].map(person).to_numpy() == kept["unique_id_r"].map(person).to_numpy()
     return Scores(true_positive=int(same.sum()), predicted=len(kept), actual=actual)
-
-
-def baseline_seconds() -> float:
-    """A fixed NumPy workload: sorting and grouping ten million numbers (as synth_bench.py)."""
-    rng = np.random.default_rng(0)
-    t0 = time.perf_counter()
-    for _ in range(3):
-        x = rng.integers(0, 1_000_000, 10_000_000)
-        np.sort(x)
-        np.bincount(x)
-    return time.perf_counter() - t0
 
 
 def run_stage(stage: str, city: Path, work: Path, threshold: float) -> dict[str, float]:
