@@ -241,3 +241,14 @@ def test_compare_refuses_budgets_for_other_years() -> None:
     )
     with pytest.raises(ValueError, match="short covers other years"):
         compare(baseline, [short])
+
+
+def test_a_changed_figure_without_its_own_source_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cheaper.yaml"
+    path.write_text(
+        "name: cheaper\nlabel: Cheaper\ndescription: Cheaper homes.\n"
+        "costs:\n  unit_costs:\n    residential_external:\n      weekly: 2000\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"costs\.unit_costs\.residential_external"):
+        load_scenario(path)

@@ -172,6 +172,11 @@ class Scenario(_Model):
     @field_validator("costs")
     @classmethod
     def _cost_layout(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # A changed figure must say where it comes from, or the old figure's source would be
+        # shown beside the new number.
+        unsourced = _unsourced(value)
+        if unsourced:
+            raise ValueError(f"changed figures need a source of their own: {', '.join(unsourced)}")
         # Laid over the shipped costs so a misspelt key fails when the file is read.
         try:
             CostConfig.model_validate(_merge_for_check(value))
@@ -198,6 +203,20 @@ class Scenario(_Model):
             name=self.name,
             label=self.label,
         )
+
+
+FIGURE_KEYS = frozenset({"value", "weekly", "annual", "weekly_per_child"})
+
+
+def _unsourced(changes: Mapping[str, Any], path: str = "costs") -> list[str]:
+    """The places in a scenario's cost changes that set a figure without a ``source``."""
+    found = []
+    if FIGURE_KEYS & set(changes) and not str(changes.get("source", "")).strip():
+        found.append(path)
+    for key, value in changes.items():
+        if isinstance(value, Mapping):
+            found += _unsourced(value, f"{path}.{key}")
+    return found
 
 
 def _merge_for_check(changes: Mapping[str, Any]) -> dict[str, Any]:
