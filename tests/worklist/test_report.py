@@ -62,3 +62,17 @@ def test_the_report_section_shows_no_names_ids_or_postcodes(
         assert not re.search(rf"\b{re.escape(record_id.upper())}\b", html)
         if postcode:
             assert postcode not in html
+
+
+@pytest.mark.slow
+def test_without_truth_the_section_has_counts_but_no_evaluation(
+    city_store: tuple[Path, Store],
+) -> None:
+    _, store = city_store
+    section = unknown_section(store)
+    body = str(section.body)
+    entries = store.con.execute("select count(*) from unknown_worklist").fetchone()
+    assert entries is not None and f"{entries[0]:,}" in body
+    assert "ground truth" not in body
+    assert "Fairness" not in body
+    assert section.summary.startswith(f"{entries[0]:,} children on the worklist")
