@@ -19,6 +19,7 @@ trust's contract adds a client-side team, a fee on the contract value and a one-
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,11 +154,16 @@ def build_budget(
     trust: TrustTerms | None = None,
     name: str = "baseline",
     label: str = "Council runs the service",
+    staffing_by_year: Mapping[int, float] | None = None,
 ) -> Budget:
     """Cost every run of ``projection`` per financial year and line (see the module docstring).
 
     With ``trust``, the service lines are costed at the trust's delivery costs and the contract
     lines are added.
+
+    With ``staffing_by_year`` (a capacity plan's cost, ``workforce.plan.plan_staffing_cost``),
+    the social work line is that plan's cost in every run: the plan decides the staff, not
+    the projection. Overheads still follow the costs file's staffing.
     """
     years = financial_years(projection)
     if not years:
@@ -182,6 +188,11 @@ def build_budget(
         cases = weeks[:, :, [state_index(s) for s in CASE_STATES]].sum(axis=2) / WEEKS_PER_YEAR
         fte = cases / staffing.caseload.value
     cost[:, :, at["social_work"]] = fte * staffing.cost_per_fte() * prices
+    if staffing_by_year is not None:
+        missing = [year_label(y) for y in years if y not in staffing_by_year]
+        if missing:
+            raise ValueError(f"the staffing plan does not cover {', '.join(missing)}")
+        cost[:, :, at["social_work"]] = np.array([staffing_by_year[y] for y in years])
     basic_pay = fte * staffing.salary.value * prices
     cost[:, :, at["overheads"]] = basic_pay * costs.overheads.rate.value
 
