@@ -8,7 +8,7 @@ with the same seed as the baseline, so runs pair up and the differences are not 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -98,9 +98,14 @@ def forecast_budget(
     runs: int = RUNS,
     seed: int = 0,
     costs_path: Path | str | None = None,
+    staffing_by_year: Mapping[int, float] | None = None,
     progress: Progress = _quiet,
 ) -> ForecastResult:
-    """Fit, project five financial years, cost the baseline and each scenario, compare them."""
+    """Fit, project five financial years, cost the baseline and each scenario, compare them.
+
+    ``staffing_by_year`` (a capacity plan's cost by financial year) replaces the social work
+    line of the baseline and of every scenario that does not change staffing itself.
+    """
     chosen = [load_scenario(s) for s in scenarios]
     total = 3 + len(chosen)
     progress("fitting the demand model", 0, total)
@@ -111,7 +116,7 @@ def forecast_budget(
     projection = project(model, start=start, months=months, runs=runs, seed=seed)
     costs = load_costs(costs_path, store=store)
     progress("costing the baseline", 2, total)
-    baseline = build_budget(projection, costs)
+    baseline = build_budget(projection, costs, staffing_by_year=staffing_by_year)
     budgets = []
     for i, scenario in enumerate(chosen):
         progress(f"scenario: {scenario.label}", 3 + i, total)
@@ -121,7 +126,17 @@ def forecast_budget(
             if adjustment is None
             else project(model, start=start, months=months, runs=runs, seed=seed, adjust=adjustment)
         )
-        budgets.append(scenario.budget(scenario_projection, costs))
+        own_staffing = "staffing" in scenario.costs
+        budgets.append(
+            build_budget(
+                scenario_projection,
+                scenario.apply_costs(costs),
+                trust=scenario.trust,
+                name=scenario.name,
+                label=scenario.label,
+                staffing_by_year=None if own_staffing else staffing_by_year,
+            )
+        )
     progress("comparing", total, total)
     return ForecastResult(
         model=model,
