@@ -12,8 +12,9 @@ from turnaround.access import add_user
 from turnaround.benchmarks import load_benchmarks
 from turnaround.forecast.backtest import backtest
 from turnaround.forecast.report import forecast_section
-from turnaround.forecast.run import ForecastResult, forecast_budget
+from turnaround.forecast.run import ForecastResult, forecast_budget, open_stock_by_year
 from turnaround.forecast.scenarios import SHIPPED
+from turnaround.forecast.states import Projection
 from turnaround.forecast.workbook import write_workbook
 from turnaround.linkage.pipeline import load_sources, run_linkage
 from turnaround.linkage.sources import city_sources
@@ -28,7 +29,10 @@ from turnaround.store import Store, open_store
 from turnaround.synth.city import GeneratedCity, generate_city
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.report import city_section
+from turnaround.workforce.assess import WorkforceAssessment, assess_workforce
 from turnaround.workforce.load import load_workforce
+from turnaround.workforce.plan import plan_staffing_cost
+from turnaround.workforce.report import workforce_section
 from turnaround.worklist.build import build_worklist
 from turnaround.worklist.entries import DEFAULT_TOP, export_worklist
 from turnaround.worklist.report import Evaluation, evaluate_worklist, unknown_section
@@ -53,6 +57,7 @@ class DemoResult:
     evaluation: Evaluation
     worklist_files: list[Path]
     forecast: ForecastResult
+    workforce: WorkforceAssessment
     backtest: pd.DataFrame
     workbook: Path
 
@@ -103,7 +108,18 @@ def run_demo(
         ]
         sections.append(unknown_section(store, evaluation))
         progress("forecast and five-year budget", 0, 1)
-        forecast = forecast_budget(store, scenarios=SHIPPED)
+        assessed: list[WorkforceAssessment] = []
+
+        def capacity_plan(projection: Projection) -> dict[int, float]:
+            stock = open_stock_by_year(projection)
+            assessed.append(
+                assess_workforce(store, open_stock_by_year=stock, plan_years=tuple(stock))
+            )
+            return plan_staffing_cost(assessed[-1].plan)
+
+        forecast = forecast_budget(store, scenarios=SHIPPED, staffing_plan=capacity_plan)
+        workforce = assessed[-1]
+        sections.append(workforce_section(workforce))
         workbook = write_workbook(
             settings.workspace / "budget" / "five-year-budget.xlsx",
             costs=forecast.costs,
@@ -129,6 +145,7 @@ def run_demo(
         evaluation=evaluation,
         worklist_files=worklist_files,
         forecast=forecast,
+        workforce=workforce,
         backtest=scores,
         workbook=workbook,
     )

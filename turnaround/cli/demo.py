@@ -35,7 +35,10 @@ def demo(
     for table in evaluation_tables(result.evaluation):
         console.print(table)
     from turnaround.cli.forecast import backtest_table, budget_tables, looked_after_table
+    from turnaround.cli.workforce import workforce_tables
 
+    for table in workforce_tables(result.workforce):
+        console.print(table)
     console.print(looked_after_table(result.forecast))
     headline = result.backtest[result.backtest["series"] == "looked_after"]
     console.print(backtest_table(headline))

@@ -20,7 +20,7 @@ from turnaround.forecast.costs import CostConfig, load_costs
 from turnaround.forecast.fit import fit_model
 from turnaround.forecast.model import Adjustment, DemandModel, EntryChange, Redirect, project
 from turnaround.forecast.scenarios import DemandAdjustment, Scenario, compare, load_scenario
-from turnaround.forecast.states import AGE_BANDS, LOOKED_AFTER, Projection
+from turnaround.forecast.states import AGE_BANDS, LOOKED_AFTER, STATES, Projection
 from turnaround.store import Store
 
 Progress = Callable[[str, int, int], None]
@@ -85,6 +85,17 @@ class ForecastResult:
         return pd.DataFrame(rows)
 
 
+def open_stock_by_year(projection: Projection) -> dict[int, float]:
+    """Children in need, on plans or looked after (P50) at the start of each financial year."""
+    open_states = tuple(s for s in STATES if s != "not_in_care")
+    middle = projection.quantiles(open_states, (0.5,))[0]
+    return {
+        day.year: float(middle[m])
+        for m, day in enumerate(projection.month_starts())
+        if day.month == 4 and m < projection.months
+    }
+
+
 def next_april(day: date) -> date:
     """The first 1 April on or after ``day``."""
     april = date(day.year, 4, 1)
@@ -99,12 +110,15 @@ def forecast_budget(
     seed: int = 0,
     costs_path: Path | str | None = None,
     staffing_by_year: Mapping[int, float] | None = None,
+    staffing_plan: Callable[[Projection], Mapping[int, float]] | None = None,
     progress: Progress = _quiet,
 ) -> ForecastResult:
     """Fit, project five financial years, cost the baseline and each scenario, compare them.
 
     ``staffing_by_year`` (a capacity plan's cost by financial year) replaces the social work
     line of the baseline and of every scenario that does not change staffing itself.
+    ``staffing_plan`` does the same with a plan made from the baseline projection, so that the
+    posts it recruits for follow the forecast demand.
     """
     chosen = [load_scenario(s) for s in scenarios]
     total = 3 + len(chosen)
@@ -115,6 +129,8 @@ def forecast_budget(
     progress("projecting five years", 1, total)
     projection = project(model, start=start, months=months, runs=runs, seed=seed)
     costs = load_costs(costs_path, store=store)
+    if staffing_plan is not None:
+        staffing_by_year = staffing_plan(projection)
     progress("costing the baseline", 2, total)
     baseline = build_budget(projection, costs, staffing_by_year=staffing_by_year)
     budgets = []

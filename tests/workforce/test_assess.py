@@ -1,0 +1,79 @@
+"""Priority 2 end to end on a real (small) synthetic city: the assessment, the CLI, the plan
+feeding the budget."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from turnaround.cli import app
+from turnaround.forecast.run import forecast_budget, open_stock_by_year
+from turnaround.forecast.states import Projection
+from turnaround.returns.load import load_returns
+from turnaround.store import open_store
+from turnaround.synth.city import generate_city
+from turnaround.synth.config import SynthConfig
+from turnaround.workforce.assess import assess_workforce, demand_from_forecast
+from turnaround.workforce.load import load_workforce
+from turnaround.workforce.plan import plan_staffing_cost
+
+
+def test_cases_grow_with_the_forecast_stock() -> None:
+    assert demand_from_forecast(100, {2014: 50.0, 2015: 60.0, 2016: 45.0}) == {
+        2014: 100.0,
+        2015: 120.0,
+        2016: 90.0,
+    }
+    assert demand_from_forecast(100, {}) == {}
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("workforce")
+    generate_city(SynthConfig(children=4000, seed=6), root / "city")
+    store = open_store(root / "turnaround.duckdb")
+    try:
+        load_returns(store, [root / "city" / "returns"], mode="strict", user="test")
+        load_workforce(store, root / "city" / "workforce", user="test")
+    finally:
+        store.close()
+    return root
+
+
+@pytest.mark.slow
+def test_the_plan_is_the_budgets_social_work_line(workspace: Path) -> None:
+    store = open_store(workspace / "turnaround.duckdb")
+    made = []
+
+    def plan(projection: Projection) -> dict[int, float]:
+        stock = open_stock_by_year(projection)
+        made.append(assess_workforce(store, open_stock_by_year=stock, plan_years=tuple(stock)))
+        return plan_staffing_cost(made[-1].plan)
+
+    try:
+        result = forecast_budget(store, scenarios=["trust"], runs=50, staffing_plan=plan)
+    finally:
+        store.close()
+    cost = plan_staffing_cost(made[0].plan)
+    line = result.budget.line("social_work")
+    assert list(result.budget.years) == sorted(cost)
+    for i, year in enumerate(result.budget.years):
+        assert line[:, i] == pytest.approx(cost[year])
+    assessment = made[0]
+    assert 0.15 < (assessment.rates.vacancy_rate or 0) < 0.40
+    assert assessment.caseloads.open_cases > 0
+    assert assessment.senior.flags  # the city's director carries several portfolios
+
+
+@pytest.mark.slow
+def test_the_cli_reports_capacity_as_json(workspace: Path) -> None:
+    outcome = CliRunner().invoke(app, ["--workspace", str(workspace), "workforce", "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    data = json.loads(outcome.stdout)
+    assert data["caseloads"]["open_cases"] > 0
+    assert len(data["plan"]) == 5
+    assert data["senior_structure"]["sole_director"] is False
+    assert sum(r["total"] for r in data["plan"]) > 0

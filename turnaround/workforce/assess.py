@@ -1,0 +1,135 @@
+"""Priority 2 end to end: the capacity the service has, what it needs, and the plan to get there.
+
+``assess_workforce`` reads the loaded workforce export (and the returns, for stability), as at
+the latest vacancy snapshot. Posts needed follow forecast demand when a forecast is given:
+open cases grow with the children in need, on plans and looked after that the forecast
+projects at each 31 March. The capacity plan then recruits towards those posts; its cost is
+what the five-year budget takes as its social work line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from turnaround.errors import NotFound
+from turnaround.store import Store
+from turnaround.workforce.capacity import (
+    Caseloads,
+    PostsNeeded,
+    SeniorStructure,
+    Spans,
+    Stability,
+    StaffingRates,
+    caseloads,
+    posts_needed,
+    senior_structure,
+    spans,
+    stability,
+    staffing_rates,
+)
+from turnaround.workforce.plan import CapacityPlan, InPost, build_plan
+from turnaround.workforce.plan import PostsNeeded as PlanPosts
+
+TARGET_CASELOAD = 18.0
+"""Cases per social worker FTE the plan aims for: England's 2017 average was 17.7."""
+
+TARGET_SPAN = 6.0
+"""Social workers per team manager the plan aims for (an assumption)."""
+
+
+@dataclass(frozen=True, eq=False)
+class WorkforceAssessment:
+    """Everything priority 2 reports, as at one date."""
+
+    at: date
+    caseloads: Caseloads
+    spans: Spans
+    rates: StaffingRates
+    stability: Stability | None
+    senior: SeniorStructure
+    needed: PostsNeeded
+    plan: CapacityPlan
+
+
+def default_date(store: Store) -> date:
+    """The latest vacancy snapshot: the date the export describes the establishment."""
+    row = store.con.execute("select max(at_date) from workforce_vacancies").fetchone()
+    if row is None or row[0] is None:
+        raise NotFound("no workforce loaded: run 'turnaround load' with the workforce export")
+    value = row[0]
+    assert isinstance(value, date)
+    return value
+
+
+def demand_from_forecast(cases_now: int, open_stock_by_year: dict[int, float]) -> dict[int, float]:
+    """Open cases per financial year, growing as the forecast's open social care stock does.
+
+    ``open_stock_by_year`` is the children in need, on plans or looked after expected at the
+    start of each financial year (first year first); cases scale with it from ``cases_now``.
+    """
+    if not open_stock_by_year:
+        return {}
+    first = next(iter(open_stock_by_year.values()))
+    if first <= 0:
+        return {year: float(cases_now) for year in open_stock_by_year}
+    return {year: cases_now * stock / first for year, stock in open_stock_by_year.items()}
+
+
+def assess_workforce(
+    store: Store,
+    *,
+    at: date | None = None,
+    threshold: int = 20,
+    target_caseload: float = TARGET_CASELOAD,
+    target_span: float = TARGET_SPAN,
+    open_stock_by_year: dict[int, float] | None = None,
+    plan_years: tuple[int, ...] | None = None,
+) -> WorkforceAssessment:
+    """Caseloads, spans, rates, stability, senior structure, posts needed and the plan."""
+    day = at or default_date(store)
+    loads = caseloads(store, day, threshold)
+    span = spans(store, day)
+    year = day.year + (1 if (day.month, day.day) > (3, 31) else 0)
+    try:
+        stable: Stability | None = stability(store, year)
+    except (NotFound, ValueError):
+        stable = None
+    demand = demand_from_forecast(loads.open_cases, open_stock_by_year or {})
+    needed = posts_needed(loads, target_caseload, target_span, demand or None, spans_result=span)
+    rates = staffing_rates(store, day)
+    # The plan starts the April after ``at``; each year needs what the forecast says, or what
+    # is needed now, held flat.
+    first_year = day.year if day.month < 4 else day.year + 1
+    years = plan_years or tuple(range(first_year, first_year + 5))
+    future = needed.years.dropna(subset=["year"])
+    workers: dict[int, float] = dict(
+        zip(future["year"].astype(int), future["social_worker_fte"].astype(float), strict=True)
+    )
+    managers: dict[int, float] = dict(
+        zip(future["year"].astype(int), future["team_managers"].astype(float), strict=True)
+    )
+    posts = [
+        PlanPosts(
+            y,
+            workers.get(y, needed.social_worker_fte),
+            managers.get(y, float(needed.team_managers)),
+        )
+        for y in years
+    ]
+    in_post = InPost(
+        permanent=rates.permanent_fte,
+        agency=rates.agency_fte,
+        managers=float(len(span.team_managers)),
+    )
+    plan = build_plan(in_post, posts)
+    return WorkforceAssessment(
+        at=day,
+        caseloads=loads,
+        spans=span,
+        rates=rates,
+        stability=stable,
+        senior=senior_structure(store, at=day),
+        needed=needed,
+        plan=plan,
+    )
