@@ -127,6 +127,9 @@ def run_demo(
             budget=forecast.budget,
             comparison=forecast.comparison,
             scenarios=forecast.scenarios,
+            plan_costs=workforce.plan.costs_by_year(),
+            plan_quarters=workforce.plan.frame(),
+            plan_assumptions=workforce.plan.assumptions.assumptions(),
         )
         progress("back-testing the forecast", 0, 1)
         scores = backtest(store)

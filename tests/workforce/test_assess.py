@@ -77,3 +77,46 @@ def test_the_cli_reports_capacity_as_json(workspace: Path) -> None:
     assert len(data["plan"]) == 5
     assert data["senior_structure"]["sole_director"] is False
     assert sum(r["total"] for r in data["plan"]) > 0
+
+
+@pytest.mark.slow
+def test_the_workbook_carries_the_plan_with_totals_that_add_up(
+    workspace: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from turnaround.forecast.workbook import write_workbook
+
+    store = open_store(workspace / "turnaround.duckdb")
+    made = []
+
+    def plan(projection: Projection) -> dict[int, float]:
+        stock = open_stock_by_year(projection)
+        made.append(assess_workforce(store, open_stock_by_year=stock, plan_years=tuple(stock)))
+        return plan_staffing_cost(made[-1].plan)
+
+    try:
+        result = forecast_budget(store, runs=20, staffing_plan=plan)
+    finally:
+        store.close()
+    capacity = made[0].plan
+    path = write_workbook(
+        tmp_path / "budget.xlsx",
+        costs=result.costs,
+        projection=result.projection,
+        budget=result.budget,
+        plan_costs=capacity.costs_by_year(),
+        plan_quarters=capacity.frame(),
+        plan_assumptions=capacity.assumptions.assumptions(),
+    )
+    book = openpyxl.load_workbook(path, data_only=True)
+    sheet = book["Capacity plan"]
+    heads = [c.value for c in sheet[4]]
+    total = heads.index("total")
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5, max_row=10)]
+    assert rows[-1][0] == "All years"
+    assert rows[-1][total] == pytest.approx(capacity.total())
+    expected = list(capacity.costs_by_year()["total"])
+    assert [r[total] for r in rows[:-1]] == pytest.approx(expected)
+    applies = {row[0].value for row in book["Assumptions"].iter_rows(min_row=5)}
+    assert "Capacity plan" in applies

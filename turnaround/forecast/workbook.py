@@ -37,19 +37,82 @@ def write_workbook(
     budget: Budget,
     comparison: pd.DataFrame | None = None,
     scenarios: Sequence[Scenario] = (),
+    plan_costs: pd.DataFrame | None = None,
+    plan_quarters: pd.DataFrame | None = None,
+    plan_assumptions: Sequence[Assumption] = (),
 ) -> Path:
-    """Write the workbook to ``path`` and return it."""
+    """Write the workbook to ``path`` and return it.
+
+    With a capacity plan (``workforce.plan``: its ``costs_by_year()``, ``frame()`` and
+    ``assumptions.assumptions()``), a "Capacity plan" sheet shows its cost per year and its
+    quarters, and its assumptions join the Assumptions sheet.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
     formats = _formats(book)
-    _assumptions(book.add_worksheet("Assumptions"), costs, scenarios, formats)
+    _assumptions(
+        book.add_worksheet("Assumptions"), costs, scenarios, formats, tuple(plan_assumptions)
+    )
     _projections(book, book.add_worksheet("Projections"), projection, formats)
     _budget(book, book.add_worksheet("Budget"), budget, formats)
     if comparison is not None:
         _comparison(book.add_worksheet("Scenario comparison"), comparison, formats)
+    if plan_costs is not None:
+        _plan(book.add_worksheet("Capacity plan"), plan_costs, plan_quarters, formats)
     book.close()
     return path
+
+
+def _plan(
+    sheet: Worksheet,
+    costs: pd.DataFrame,
+    quarters: pd.DataFrame | None,
+    f: Mapping[str, Any],
+) -> None:
+    """The capacity plan: its cost per financial year (the budget's social work line), then
+    its quarters."""
+    sheet.write(0, 0, "Capacity plan", f["title"])
+    sheet.write(
+        1,
+        0,
+        "Recruitment towards the posts needed, and its cost per financial year: the budget's "
+        "social work line. Totals are formulas.",
+        f["note"],
+    )
+    heads = list(costs.columns)
+    for col, head in enumerate(heads):
+        sheet.write(3, col, str(head).replace("_", " "), f["head"])
+    for i, row in enumerate(costs.itertuples(index=False), start=4):
+        for col, value in enumerate(row):
+            if isinstance(value, int | float):
+                sheet.write_number(i, col, float(value), f["money"])
+            else:
+                sheet.write(i, col, str(value))
+    end = 4 + len(costs)
+    sheet.write(end, 0, "All years", f["bold"])
+    for col, head in enumerate(heads):
+        if col and pd.api.types.is_numeric_dtype(costs[head]):
+            sheet.write_formula(
+                end,
+                col,
+                f"=SUM({xl_range(4, col, end - 1, col)})",
+                f["money_bold"],
+                float(costs[head].sum()),
+            )
+    if quarters is not None:
+        start = end + 3
+        sheet.write(start - 1, 0, "Quarter by quarter (FTE and pounds)", f["bold"])
+        for col, head in enumerate(quarters.columns):
+            sheet.write(start, col, str(head).replace("_", " "), f["head"])
+        for i, row in enumerate(quarters.itertuples(index=False), start=start + 1):
+            for col, value in enumerate(row):
+                if isinstance(value, int | float):
+                    sheet.write_number(i, col, float(value), f["general"])
+                else:
+                    sheet.write(i, col, str(value))
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 20, 14)
 
 
 def _formats(book: Workbook) -> dict[str, Any]:
@@ -69,7 +132,11 @@ def _formats(book: Workbook) -> dict[str, Any]:
 
 
 def _assumptions(
-    sheet: Worksheet, costs: CostConfig, scenarios: Sequence[Scenario], f: Mapping[str, Any]
+    sheet: Worksheet,
+    costs: CostConfig,
+    scenarios: Sequence[Scenario],
+    f: Mapping[str, Any],
+    plan: tuple[Assumption, ...] = (),
 ) -> None:
     sheet.write(0, 0, "Assumptions", f["title"])
     sheet.write(
@@ -82,6 +149,7 @@ def _assumptions(
     rows: list[tuple[str, Assumption]] = [("All", a) for a in costs.assumptions()]
     for scenario in scenarios:
         rows += [(scenario.name, a) for a in scenario_assumptions(scenario)]
+    rows += [("Capacity plan", a) for a in plan]
     heads = ("Applies to", "Group", "Item", "Value", "Unit", "Price year", "Source")
     for col, head in enumerate(heads):
         sheet.write(3, col, head, f["head"])
