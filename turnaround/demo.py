@@ -12,9 +12,8 @@ from turnaround.access import add_user
 from turnaround.benchmarks import load_benchmarks
 from turnaround.forecast.backtest import backtest
 from turnaround.forecast.report import forecast_section
-from turnaround.forecast.run import ForecastResult, forecast_budget, open_stock_by_year
+from turnaround.forecast.run import ForecastResult
 from turnaround.forecast.scenarios import SHIPPED
-from turnaround.forecast.states import Projection
 from turnaround.forecast.workbook import write_workbook
 from turnaround.linkage.pipeline import load_sources, run_linkage
 from turnaround.linkage.sources import city_sources
@@ -29,9 +28,8 @@ from turnaround.store import Store, open_store
 from turnaround.synth.city import GeneratedCity, generate_city
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.report import city_section
-from turnaround.workforce.assess import WorkforceAssessment, assess_workforce
+from turnaround.workforce.assess import WorkforceAssessment, forecast_with_plan
 from turnaround.workforce.load import load_workforce
-from turnaround.workforce.plan import plan_staffing_cost
 from turnaround.workforce.report import workforce_section
 from turnaround.worklist.build import build_worklist
 from turnaround.worklist.entries import DEFAULT_TOP, export_worklist
@@ -108,17 +106,9 @@ def run_demo(
         ]
         sections.append(unknown_section(store, evaluation))
         progress("forecast and five-year budget", 0, 1)
-        assessed: list[WorkforceAssessment] = []
-
-        def capacity_plan(projection: Projection) -> dict[int, float]:
-            stock = open_stock_by_year(projection)
-            assessed.append(
-                assess_workforce(store, open_stock_by_year=stock, plan_years=tuple(stock))
-            )
-            return plan_staffing_cost(assessed[-1].plan)
-
-        forecast = forecast_budget(store, scenarios=SHIPPED, staffing_plan=capacity_plan)
-        workforce = assessed[-1]
+        forecast, planned = forecast_with_plan(store, scenarios=SHIPPED)
+        assert planned is not None  # the demo loads the city's workforce
+        workforce = planned
         sections.append(workforce_section(workforce))
         workbook = write_workbook(
             settings.workspace / "budget" / "five-year-budget.xlsx",

@@ -10,13 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from turnaround.cli import app
-from turnaround.forecast.run import forecast_budget, open_stock_by_year
-from turnaround.forecast.states import Projection
 from turnaround.returns.load import load_returns
 from turnaround.store import open_store
 from turnaround.synth.city import generate_city
 from turnaround.synth.config import SynthConfig
-from turnaround.workforce.assess import assess_workforce, demand_from_forecast
+from turnaround.workforce.assess import demand_from_forecast, forecast_with_plan
 from turnaround.workforce.load import load_workforce
 from turnaround.workforce.plan import plan_staffing_cost
 
@@ -46,17 +44,12 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_the_plan_is_the_budgets_social_work_line(workspace: Path) -> None:
     store = open_store(workspace / "turnaround.duckdb")
-    made = []
-
-    def plan(projection: Projection) -> dict[int, float]:
-        stock = open_stock_by_year(projection)
-        made.append(assess_workforce(store, open_stock_by_year=stock, plan_years=tuple(stock)))
-        return plan_staffing_cost(made[-1].plan)
-
     try:
-        result = forecast_budget(store, scenarios=["trust"], runs=50, staffing_plan=plan)
+        result, planned = forecast_with_plan(store, scenarios=["trust"], runs=50)
     finally:
         store.close()
+    assert planned is not None
+    made = [planned]
     cost = plan_staffing_cost(made[0].plan)
     line = result.budget.line("social_work")
     assert list(result.budget.years) == sorted(cost)
@@ -88,17 +81,12 @@ def test_the_workbook_carries_the_plan_with_totals_that_add_up(
     from turnaround.forecast.workbook import write_workbook
 
     store = open_store(workspace / "turnaround.duckdb")
-    made = []
-
-    def plan(projection: Projection) -> dict[int, float]:
-        stock = open_stock_by_year(projection)
-        made.append(assess_workforce(store, open_stock_by_year=stock, plan_years=tuple(stock)))
-        return plan_staffing_cost(made[-1].plan)
-
     try:
-        result = forecast_budget(store, runs=20, staffing_plan=plan)
+        result, planned = forecast_with_plan(store, runs=20)
     finally:
         store.close()
+    assert planned is not None
+    made = [planned]
     capacity = made[0].plan
     path = write_workbook(
         tmp_path / "budget.xlsx",

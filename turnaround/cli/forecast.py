@@ -17,27 +17,36 @@ from turnaround.cli.app import app, settings_from
 from turnaround.cli.progress import stage_progress
 from turnaround.forecast.backtest import backtest
 from turnaround.forecast.costs import LINE_LABELS
-from turnaround.forecast.run import RUNS, ForecastResult, forecast_budget
+from turnaround.forecast.run import RUNS, ForecastResult
 from turnaround.forecast.scenarios import SHIPPED, side_by_side
 from turnaround.forecast.workbook import write_workbook
 from turnaround.store import open_store
+from turnaround.workforce.assess import WorkforceAssessment, forecast_with_plan
 
 RunsOption = Annotated[int, typer.Option(help="Simulation runs (uncertainty bands).")]
 SeedOption = Annotated[int, typer.Option(help="Random seed: the same seed, the same result.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def _run(ctx: typer.Context, *, scenarios: list[str], runs: int, seed: int,
-         costs: Path | None, quiet: bool) -> ForecastResult:  # fmt: skip
+def _run(
+    ctx: typer.Context,
+    *,
+    scenarios: list[str],
+    runs: int,
+    seed: int,
+    costs: Path | None,
+    quiet: bool,
+) -> tuple[ForecastResult, WorkforceAssessment | None]:
+    """The forecast and budget, with the capacity plan when a workforce is loaded."""
     settings = settings_from(ctx)
     store = open_store(settings.store_path)
     try:
         if quiet:
-            return forecast_budget(
+            return forecast_with_plan(
                 store, scenarios=scenarios, runs=runs, seed=seed, costs_path=costs
             )
         with stage_progress(Console(stderr=True), "Forecasting") as progress:
-            return forecast_budget(
+            return forecast_with_plan(
                 store, scenarios=scenarios, runs=runs, seed=seed, costs_path=costs,
                 progress=progress,
             )  # fmt: skip
@@ -75,7 +84,7 @@ def forecast(
         else:
             Console().print(backtest_table(scores))
         return
-    result = _run(ctx, scenarios=[], runs=runs, seed=seed, costs=None, quiet=as_json)
+    result, _ = _run(ctx, scenarios=[], runs=runs, seed=seed, costs=None, quiet=as_json)
     frame = result.looked_after()
     if as_json:
         _print_json(
@@ -131,7 +140,7 @@ def budget(
     Example: turnaround budget --scenario trust --xlsx workspace/budget/budget.xlsx
     """
     chosen = list(scenario) if scenario else list(SHIPPED)
-    result = _run(ctx, scenarios=chosen, runs=runs, seed=seed, costs=costs, quiet=as_json)
+    result, planned = _run(ctx, scenarios=chosen, runs=runs, seed=seed, costs=costs, quiet=as_json)
     path = None
     if xlsx is not None:
         path = write_workbook(
@@ -141,6 +150,9 @@ def budget(
             budget=result.budget,
             comparison=result.comparison,
             scenarios=result.scenarios,
+            plan_costs=None if planned is None else planned.plan.costs_by_year(),
+            plan_quarters=None if planned is None else planned.plan.frame(),
+            plan_assumptions=() if planned is None else planned.plan.assumptions.assumptions(),
         )
     if as_json:
         _print_json(budget_json(result))

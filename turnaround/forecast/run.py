@@ -29,7 +29,7 @@ YEARS = 5
 RUNS = 1000
 
 
-def _quiet(step: str, done: int, total: int) -> None:
+def no_progress(step: str, done: int, total: int) -> None:
     """A progress callback that reports nothing."""
 
 
@@ -111,7 +111,7 @@ def forecast_budget(
     costs_path: Path | str | None = None,
     staffing_by_year: Mapping[int, float] | None = None,
     staffing_plan: Callable[[Projection], Mapping[int, float]] | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> ForecastResult:
     """Fit, project five financial years, cost the baseline and each scenario, compare them.
 

@@ -9,10 +9,21 @@ what the five-year budget takes as its social work line.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from turnaround.errors import NotFound
+from turnaround.forecast.run import (
+    RUNS,
+    ForecastResult,
+    Progress,
+    forecast_budget,
+    no_progress,
+    open_stock_by_year,
+)
+from turnaround.forecast.states import Projection
 from turnaround.store import Store
 from turnaround.workforce.capacity import (
     Caseloads,
@@ -28,7 +39,7 @@ from turnaround.workforce.capacity import (
     stability,
     staffing_rates,
 )
-from turnaround.workforce.plan import CapacityPlan, InPost, build_plan
+from turnaround.workforce.plan import CapacityPlan, InPost, build_plan, plan_staffing_cost
 from turnaround.workforce.plan import PostsNeeded as PlanPosts
 
 TARGET_CASELOAD = 18.0
@@ -133,3 +144,42 @@ def assess_workforce(
         needed=needed,
         plan=plan,
     )
+
+
+def has_workforce(store: Store) -> bool:
+    """Whether a workforce export is loaded (the plan needs one)."""
+    row = store.con.execute("select count(*) from workforce_vacancies").fetchone()
+    return bool(row and row[0])
+
+
+def forecast_with_plan(
+    store: Store,
+    *,
+    scenarios: Sequence[str | Path] = (),
+    runs: int = RUNS,
+    seed: int = 0,
+    costs_path: Path | str | None = None,
+    progress: Progress | None = None,
+) -> tuple[ForecastResult, WorkforceAssessment | None]:
+    """The five-year budget with the capacity plan as its social work line, when it can be.
+
+    With a workforce loaded, the posts needed follow the baseline forecast and the plan's cost
+    replaces the social work line; without one, the budget costs staff from the costs file.
+    """
+    made: list[WorkforceAssessment] = []
+
+    def plan(projection: Projection) -> dict[int, float]:
+        stock = open_stock_by_year(projection)
+        made.append(assess_workforce(store, open_stock_by_year=stock, plan_years=tuple(stock)))
+        return plan_staffing_cost(made[-1].plan)
+
+    result = forecast_budget(
+        store,
+        scenarios=scenarios,
+        runs=runs,
+        seed=seed,
+        costs_path=costs_path,
+        staffing_plan=plan if has_workforce(store) else None,
+        progress=progress or no_progress,
+    )
+    return result, (made[-1] if made else None)
