@@ -26,6 +26,8 @@ from turnaround.forecast.run import (
 from turnaround.forecast.states import Projection
 from turnaround.store import Store
 from turnaround.workforce.capacity import (
+    DEFAULT_TARGET_CASELOAD,
+    DEFAULT_TARGET_SPAN,
     Caseloads,
     PostsNeeded,
     SeniorStructure,
@@ -42,10 +44,10 @@ from turnaround.workforce.capacity import (
 from turnaround.workforce.plan import CapacityPlan, InPost, build_plan, plan_staffing_cost
 from turnaround.workforce.plan import PostsNeeded as PlanPosts
 
-TARGET_CASELOAD = 18.0
+TARGET_CASELOAD = DEFAULT_TARGET_CASELOAD
 """Cases per social worker FTE the plan aims for: England's 2017 average was 17.7."""
 
-TARGET_SPAN = 6.0
+TARGET_SPAN = DEFAULT_TARGET_SPAN
 """Social workers per team manager the plan aims for (an assumption)."""
 
 

@@ -40,9 +40,10 @@ CASE_HOLDING_ROLES = ("social_worker", "senior_practitioner")
 # take in every registered children's social worker, managers included: pass ``roles`` to match.
 SOCIAL_WORK_ROLES = CASE_HOLDING_ROLES
 DEFAULT_THRESHOLD = 20
-# Assumptions for "posts needed", to be set in config: good practice asks for caseloads well
-# under the 20 that counts as too many, and a team manager who can supervise each worker.
-DEFAULT_TARGET_CASELOAD = 16.0
+# Assumptions for "posts needed" (the CLI's --target-caseload and --target-span): England's
+# average caseload in 2017 was 17.7 (CALIBRATION.md), well under the 20 that counts as too
+# many; a span of six lets a team manager supervise each worker.
+DEFAULT_TARGET_CASELOAD = 18.0
 DEFAULT_TARGET_SPAN = 6.0
 # A portfolio item is a children's service when its name holds one of these words.
 CHILDREN_SERVICE_WORDS = (
