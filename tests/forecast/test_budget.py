@@ -293,3 +293,22 @@ def test_staffing_comes_from_the_workforce_export_when_one_is_loaded() -> None:
     assert staffing.agency_share.value == pytest.approx(0.4)
     assert "workforce export" in staffing.social_workers_fte.source
     assert staffing.salary == defaults.salary
+
+
+def test_a_plans_staffing_is_scaled_to_the_trusts_terms() -> None:
+    from turnaround.forecast.scenarios import load_scenario
+
+    counts = np.zeros((1, 13, len(STATES)))
+    counts[0, :, state_index("not_in_care")] = 1000
+    costs = load_costs()
+    trust = load_scenario("trust").trust
+    assert trust is not None
+    plan = {2013: 1_000_000.0}
+    council = build_budget(projection(counts, start=date(2013, 4, 1)), costs, staffing_by_year=plan)
+    under_trust = build_budget(
+        projection(counts, start=date(2013, 4, 1)), costs, trust=trust, staffing_by_year=plan
+    )
+    ratio = trust.delivery_costs(costs).staffing.cost_per_fte() / costs.staffing.cost_per_fte()
+    assert ratio > 1  # TUPE on-costs
+    assert council.line("social_work")[0, 0] == pytest.approx(1_000_000.0)
+    assert under_trust.line("social_work")[0, 0] == pytest.approx(1_000_000.0 * ratio)

@@ -163,13 +163,19 @@ def build_budget(
 
     With ``staffing_by_year`` (a capacity plan's cost, ``workforce.plan.plan_staffing_cost``),
     the social work line is that plan's cost in every run: the plan decides the staff, not
-    the projection. Overheads still follow the costs file's staffing.
+    the projection (scaled to the trust's staff terms under a trust). Overheads still follow
+    the costs file's staffing.
     """
     years = financial_years(projection)
     if not years:
         raise ValueError("a projection needs at least 12 months to make a budget")
+    # A plan's staffing is costed at the council's terms; under a trust, the same staff cost
+    # what the trust's terms (TUPE on-costs) make them cost.
+    plan_scale = 1.0
     if trust is not None:
+        council_per_fte = costs.staffing.cost_per_fte()
         costs = trust.delivery_costs(costs)
+        plan_scale = costs.staffing.cost_per_fte() / council_per_fte if council_per_fte else 1.0
     weeks = child_weeks(projection)
     runs = weeks.shape[0]
     lines = SERVICE_LINES + (CONTRACT_LINES if trust is not None else ())
@@ -192,7 +198,7 @@ def build_budget(
         missing = [year_label(y) for y in years if y not in staffing_by_year]
         if missing:
             raise ValueError(f"the staffing plan does not cover {', '.join(missing)}")
-        cost[:, :, at["social_work"]] = np.array([staffing_by_year[y] for y in years])
+        cost[:, :, at["social_work"]] = plan_scale * np.array([staffing_by_year[y] for y in years])
     basic_pay = fte * staffing.salary.value * prices
     cost[:, :, at["overheads"]] = basic_pay * costs.overheads.rate.value
 
