@@ -142,16 +142,8 @@ def forecast_budget(
             if adjustment is None
             else project(model, start=start, months=months, runs=runs, seed=seed, adjust=adjustment)
         )
-        own_staffing = "staffing" in scenario.costs
         budgets.append(
-            build_budget(
-                scenario_projection,
-                scenario.apply_costs(costs),
-                trust=scenario.trust,
-                name=scenario.name,
-                label=scenario.label,
-                staffing_by_year=None if own_staffing else staffing_by_year,
-            )
+            scenario.budget(scenario_projection, costs, staffing_by_year=staffing_by_year)
         )
     progress("comparing", total, total)
     return ForecastResult(

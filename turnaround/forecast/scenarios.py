@@ -194,14 +194,30 @@ class Scenario(_Model):
             return costs
         return costs.merged(self.costs, label=f"scenario {self.name}: costs")
 
-    def budget(self, projection: Projection, costs: CostConfig) -> Budget:
-        """Cost ``projection`` (made with ``adjustment()``) under this scenario."""
+    @property
+    def changes_staffing(self) -> bool:
+        """Whether the scenario sets staffing itself (then a capacity plan does not apply)."""
+        return "staffing" in self.costs
+
+    def budget(
+        self,
+        projection: Projection,
+        costs: CostConfig,
+        *,
+        staffing_by_year: Mapping[int, float] | None = None,
+    ) -> Budget:
+        """Cost ``projection`` (made with ``adjustment()``) under this scenario.
+
+        ``staffing_by_year`` (a capacity plan's cost) is the social work line unless the
+        scenario changes staffing itself.
+        """
         return build_budget(
             projection,
             self.apply_costs(costs),
             trust=self.trust,
             name=self.name,
             label=self.label,
+            staffing_by_year=None if self.changes_staffing else staffing_by_year,
         )
 
 
