@@ -24,24 +24,32 @@ ROLES: tuple[str, ...] = (
 
 ACTIONS: dict[str, str] = {
     "view-aggregates": "see counts, rates and charts with no child-level detail",
-    "view-identifiable": "see child-level records (ids, names, dates) behind a figure",
+    "view-plan": "see the improvement plan: the route map, team views, board report and history",
+    "view-team": "see a team's caseloads, worker by worker",
+    "view-identifiable": "see child-level records (ids, dates) behind a figure",
+    "view-worklist": "see the names and records of the children on the unknown-children worklist",
     "export-worklist": "export the unknown-children worklist",
     "review-worklist": "record a decision on a child on the worklist",
     "load-data": "load returns and extracts into the store",
-    "edit-plan": "change the improvement plan",
+    "edit-plan": "check in a new version of the improvement plan",
     "manage-users": "add users and change roles",
     "view-audit": "read the audit log",
 }
 
+# Names on the worklist are for the safeguarding hub alone (and administrators): an analyst may
+# drill into a measure's child ids, but not see who the unknown children are.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "administrator": frozenset(ACTIONS),
-    "board_member": frozenset({"view-aggregates"}),
-    "analyst": frozenset({"view-aggregates", "view-identifiable", "load-data"}),
-    "safeguarding_reviewer": frozenset(
-        {"view-aggregates", "view-identifiable", "export-worklist", "review-worklist"}
+    "board_member": frozenset({"view-aggregates", "view-plan"}),
+    "analyst": frozenset(
+        {"view-aggregates", "view-plan", "view-team", "view-identifiable", "load-data", "edit-plan"}
     ),
-    "team_manager": frozenset({"view-aggregates", "edit-plan"}),
-    "viewer": frozenset({"view-aggregates"}),
+    "safeguarding_reviewer": frozenset(
+        {"view-aggregates", "view-plan", "view-identifiable", "view-worklist", "export-worklist",
+         "review-worklist"}
+    ),  # fmt: skip
+    "team_manager": frozenset({"view-plan", "view-team"}),
+    "viewer": frozenset({"view-aggregates", "view-plan"}),
 }
 
 

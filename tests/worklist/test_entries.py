@@ -152,17 +152,20 @@ def test_a_reviewer_views_and_the_view_is_audited_once(store: Store) -> None:
 
     assert [e.rank for e in entries] == [1, 2]
     assert audit_rows(store) == [
-        (REVIEWER, "view-identifiable", "unknown worklist: 2 entries", "MASH review", "web"),
+        (REVIEWER, "view-worklist", "unknown worklist: 2 entries", "MASH review", "web"),
     ]
 
 
-def test_an_analyst_may_view_but_not_export(store: Store, tmp_path: Path) -> None:
-    assert len(view_worklist(store, ANALYST)) == 2
-
+def test_an_analyst_may_neither_see_names_on_the_worklist_nor_export_it(
+    store: Store, tmp_path: Path
+) -> None:
+    # Names on the worklist are for the safeguarding hub: analysts see counts only.
+    with pytest.raises(PermissionDenied, match="view-worklist"):
+        view_worklist(store, ANALYST)
     with pytest.raises(PermissionDenied, match="export-worklist"):
         export_worklist(store, ANALYST, tmp_path / "out.csv")
 
-    assert [r[1] for r in audit_rows(store)] == ["view-identifiable"]
+    assert audit_rows(store) == []
     assert not (tmp_path / "out.csv").exists()
 
 

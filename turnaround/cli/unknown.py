@@ -163,7 +163,7 @@ def unknown(
     try:
         # Check permissions before any work, so a refusal costs nothing and changes nothing.
         if show:
-            require(store, username, "view-identifiable")
+            require(store, username, "view-worklist")
         if csv_path is not None or xlsx_path is not None:
             require(store, username, "export-worklist")
         config = load_indicators(indicators)

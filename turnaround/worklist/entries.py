@@ -180,14 +180,14 @@ def view_worklist(
     reason: str | None = None,
     origin: str = "cli",
 ) -> list[Entry]:
-    """The entries for an authorised user (``view-identifiable``); the view is audited."""
-    require(store, username, "view-identifiable")
+    """The entries for an authorised user (``view-worklist``); the view is audited."""
+    require(store, username, "view-worklist")
     _require_worklist(store)
     entries = worklist_entries(store, top=top)
     audit(
         store,
         username,
-        "view-identifiable",
+        "view-worklist",
         f"unknown worklist: {len(entries)} entries",
         reason=reason,
         origin=origin,
