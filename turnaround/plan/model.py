@@ -34,9 +34,10 @@ A plan is a YAML file a person writes and checks in::
         status: in progress
         evidence: [https://intranet.example/front-door-rota]
 
-The schema is strict about shapes (unknown keys, wrong types, unknown measure ids, repeated ids)
+The schema is strict about shapes (unknown keys, wrong types, unknown measure ids, keys given twice)
 and loose about completeness: an action with no owner or due date still loads, so that
-``plan check`` can report it with everything else that is missing, each with its line.
+``plan check`` can report it with everything else that is missing (and ids used twice), each
+with its line.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class PlanMeasure(_Strict):
             get_measure(value)
         except NotFound:
             raise ValueError(
-                f"'{value}' is not a measure; 'turnaround measures list' shows the ids"
+                f"'{value}' is not a measure; 'turnaround measures' lists the ids"
             ) from None
         return value
 
@@ -183,12 +184,15 @@ class PlanFile:
 
     def line(self, *where: str | int) -> int | None:
         """The line of ``where`` or, failing that, of the nearest part that contains it."""
-        path: Path_ = tuple(where)
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return None
+        return _nearest_line(self.lines, tuple(where))
+
+
+def _nearest_line(lines: dict[Path_, int], path: Path_) -> int | None:
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
 
 
 @dataclass(frozen=True)
@@ -254,7 +258,7 @@ def parse_plan(text: str, source: str = "plan.yaml") -> PlanFile:
     """Read a plan from YAML text; ``ValidationFailed`` lists every problem with its line."""
     try:
         node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506  a safe loader
+        data = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""
@@ -274,11 +278,10 @@ def parse_plan(text: str, source: str = "plan.yaml") -> PlanFile:
         problems = []
         for error in exc.errors():
             loc: Path_ = tuple(error["loc"])
-            found = PlanFile(Plan.model_construct(), source, text, lines)
             message = str(error["msg"]).removeprefix("Value error, ")
             if error["type"] == "extra_forbidden":
                 message = "is not a key a plan has here; check its spelling"
-            problems.append(SchemaProblem(found.line(*loc), _where(loc, data), message))
+            problems.append(SchemaProblem(_nearest_line(lines, loc), _where(loc, data), message))
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ValidationFailed(f"{first}{more}", failures=problems, path=source) from None

@@ -1,0 +1,94 @@
+"""A workspace with every stage run on a generated city, for benchmarking the web app.
+
+The store holds what a council's would after a month's work: the returns (loaded leniently,
+since the Birmingham-scale city has two rule-435 rows), the workforce, the population, the
+partner extracts linked into people, the scored worklist and the demo plan checked in. It is
+built once and kept under ``bench/results/`` (git-ignored); later runs reuse it.
+
+    .venv/bin/python bench/web_store.py                         # Birmingham scale
+    .venv/bin/python bench/web_store.py --city /tmp/city25 --workspace /tmp/ws25
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from linkage_scale_bench import DEFAULT_CITY, ensure_city
+
+DEFAULT_WORKSPACE = Path(__file__).resolve().parent / "results" / "web-workspace-281000"
+
+
+def build_workspace(city: Path, workspace: Path) -> Path:
+    """Run every stage into ``workspace/turnaround.duckdb`` unless it is already there."""
+    from turnaround.access import add_user
+    from turnaround.benchmarks.load import load_benchmarks
+    from turnaround.linkage.pipeline import load_sources, run_linkage
+    from turnaround.linkage.sources import city_sources
+    from turnaround.measures.summary import set_council
+    from turnaround.returns.load import load_returns
+    from turnaround.risk.indicators import score_people
+    from turnaround.store import open_store
+    from turnaround.workforce.load import load_workforce
+    from turnaround.worklist.build import build_worklist
+
+    store_path = workspace / "turnaround.duckdb"
+    done = workspace / "ready.json"
+    if done.is_file():
+        return store_path
+    workspace.mkdir(parents=True, exist_ok=True)
+    store_path.unlink(missing_ok=True)
+    manifest = json.loads((city / "manifest.json").read_text())["config"]
+    times: dict[str, float] = {}
+    store = open_store(store_path)
+    try:
+        add_user(store, "bench", "administrator")
+        t0 = time.perf_counter()
+        load_returns(store, [city / "returns"], mode="lenient", user="bench")
+        load_workforce(store, city / "workforce", user="bench")
+        load_benchmarks(store, [city / "population"], user="bench")
+        set_council(store, manifest["la_code"], manifest.get("la_name"))
+        times["returns"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        load_sources(store, city_sources(city, manifest["end_year"]), user="bench")
+        run_linkage(store, user="bench")
+        score_people(store)
+        build_worklist(store)
+        times["linkage and worklist"] = time.perf_counter() - t0
+        _check_in_demo_plan(store)
+    finally:
+        store.close()
+    done.write_text(json.dumps({"city": str(city), "times": times}, indent=2))
+    return store_path
+
+
+def _check_in_demo_plan(store: object) -> None:
+    """Check in the shipped demo plan, when this version of turnaround has one."""
+    try:
+        from turnaround.plan.examples import demo_plan_path
+        from turnaround.plan.history import check_in
+        from turnaround.plan.model import read_plan
+    except ImportError:
+        return
+    check_in(store, read_plan(demo_plan_path()), "bench", note="bench")  # type: ignore[arg-type]
+
+
+def main() -> None:
+    """Build the workspace, printing how long each stage took."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--city", type=Path, default=DEFAULT_CITY)
+    parser.add_argument("--children", type=int, default=281_000, help="if generating")
+    parser.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    args = parser.parse_args()
+    ensure_city(args.city, args.children)
+    path = build_workspace(args.city, args.workspace)
+    print(f"workspace ready: {path}")
+    print((args.workspace / "ready.json").read_text())
+
+
+if __name__ == "__main__":
+    main()
