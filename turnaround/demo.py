@@ -19,6 +19,11 @@ from turnaround.linkage.pipeline import load_sources, run_linkage
 from turnaround.linkage.sources import city_sources
 from turnaround.measures.report import measures_section
 from turnaround.measures.summary import set_council, summarise
+from turnaround.plan.history import check_in
+from turnaround.plan.model import read_plan
+from turnaround.plan.publish import Published, publish
+from turnaround.plan.render import plan_section
+from turnaround.plan.rules import demo_plan_path
 from turnaround.report import Section, write_report
 from turnaround.returns.load import LoadResult, load_returns
 from turnaround.returns.report import data_quality_section
@@ -58,6 +63,7 @@ class DemoResult:
     workforce: WorkforceAssessment
     backtest: pd.DataFrame
     workbook: Path
+    plan: Published
 
 
 def run_demo(
@@ -126,6 +132,11 @@ def run_demo(
         sections.append(
             forecast_section(forecast.projection, forecast.budget, forecast.comparison, scores)
         )
+        progress("the improvement plan", 0, 1)
+        # Checking in an unchanged plan makes no new version, so re-running the demo is safe.
+        check_in(store, read_plan(demo_plan_path()), user, note="the demo plan")
+        plan = publish(store, user, settings.workspace / "plan")
+        sections.append(plan_section(plan.plan.plan, plan.progress))
     finally:
         store.close()
     progress("report", 1, 1)
@@ -141,6 +152,7 @@ def run_demo(
         workforce=workforce,
         backtest=scores,
         workbook=workbook,
+        plan=plan,
     )
 
 

@@ -19,6 +19,7 @@ from turnaround.cli import benchmarks as _benchmarks  # noqa: F401  isort: skip
 from turnaround.cli import demo as _demo  # noqa: F401  isort: skip
 from turnaround.cli import forecast as _forecast  # noqa: F401  isort: skip
 from turnaround.cli import measures as _measures  # noqa: F401  isort: skip
+from turnaround.cli import plan as _plan  # noqa: F401  isort: skip
 from turnaround.cli import returns as _returns  # noqa: F401  isort: skip
 from turnaround.cli import sources as _sources  # noqa: F401  isort: skip
 from turnaround.cli import synth as _synth  # noqa: F401  isort: skip

@@ -44,6 +44,14 @@ def demo(
     console.print(backtest_table(headline))
     for table in budget_tables(result.forecast):
         console.print(table)
+    plan = result.plan
+    counts = ", ".join(f"{n} {rating}" for rating, n in plan.progress.rating_counts().items())
+    console.print(
+        f"Improvement plan version {plan.version}, as at {plan.progress.as_at:%d %B %Y}: {counts}"
+    )
+    for label in ("route map", "route map (PDF)", "board report", "board report (PDF)"):
+        if label in plan.files:
+            console.print(f"Plan {label}: [bold]{plan.files[label]}[/]")
     console.print(f"Five-year budget workbook: [bold]{result.workbook}[/]")
     for path in result.worklist_files:
         console.print(f"Worklist (identifiable, audited): [bold]{path}[/]")
