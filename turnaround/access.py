@@ -9,8 +9,12 @@ measure, a year, a file), never a child's details.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from turnaround.errors import NotFound, PermissionDenied
 from turnaround.store import Store
@@ -45,9 +49,15 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         {"view-aggregates", "view-plan", "view-team", "view-identifiable", "load-data", "edit-plan"}
     ),
     "safeguarding_reviewer": frozenset(
-        {"view-aggregates", "view-plan", "view-identifiable", "view-worklist", "export-worklist",
-         "review-worklist"}
-    ),  # fmt: skip
+        {
+            "view-aggregates",
+            "view-plan",
+            "view-identifiable",
+            "view-worklist",
+            "export-worklist",
+            "review-worklist",
+        }
+    ),
     "team_manager": frozenset({"view-plan", "view-team"}),
     "viewer": frozenset({"view-aggregates", "view-plan"}),
 }
@@ -59,6 +69,7 @@ class User:
 
     username: str
     role: str
+    team: str | None = None
 
 
 def may(role: str, action: str) -> bool:
@@ -108,12 +119,75 @@ def audit(
     )
 
 
-def add_user(store: Store, username: str, role: str, password_hash: str | None = None) -> User:
-    """Add a user (or change an existing user's role)."""
+def add_user(
+    store: Store,
+    username: str,
+    role: str,
+    password_hash: str | None = None,
+    *,
+    team: str | None = None,
+) -> User:
+    """Add a user (or replace an existing user's role, password and team)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     store.con.execute(
-        "insert or replace into users (username, role, password_hash) values (?, ?, ?)",
-        [username, role, password_hash],
+        "insert or replace into users (username, role, password_hash, team) values (?, ?, ?, ?)",
+        [username, role, password_hash, team],
     )
-    return User(username, role)
+    return User(username, role, team)
+
+
+_HASHER = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An argon2 hash of ``password``, fit to store."""
+    return _HASHER.hash(password)
+
+
+def new_password() -> str:
+    """A random password to hand to a new user once."""
+    return secrets.token_urlsafe(12)
+
+
+def check_password(store: Store, username: str, password: str) -> User | None:
+    """The user, if ``password`` is theirs; None for a wrong password or an unknown user."""
+    row = store.con.execute(
+        "select username, role, team, password_hash from users where username = ?", [username]
+    ).fetchone()
+    if row is None or not row[3]:
+        _HASHER.hash(password)  # spend the same time, so timing does not reveal who exists
+        return None
+    try:
+        _HASHER.verify(str(row[3]), password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return User(str(row[0]), str(row[1]), None if row[2] is None else str(row[2]))
+
+
+def find_web_user(store: Store, username: str) -> User | None:
+    """The user with this name and their team, or None if there is none."""
+    row = store.con.execute(
+        "select username, role, team from users where username = ?", [username]
+    ).fetchone()
+    if row is None:
+        return None
+    return User(str(row[0]), str(row[1]), None if row[2] is None else str(row[2]))
+
+
+def create_demo_users(store: Store) -> dict[str, str]:
+    """One demo user per role with a random password; returns each name and password once."""
+    first_team = None
+    if store.table_exists("workforce_teams"):
+        found = store.con.execute(
+            "select team_id from workforce_teams order by team_id limit 1"
+        ).fetchone()
+        first_team = None if found is None else str(found[0])
+    passwords: dict[str, str] = {}
+    for role in ROLES:
+        username = f"demo_{role}"
+        password = new_password()
+        team = first_team if role == "team_manager" else None
+        add_user(store, username, role, hash_password(password), team=team)
+        passwords[username] = password
+    return passwords

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     user: str | None = Field(None, description="The user the CLI acts as.")
     engine: Literal["duckdb", "spark"] = Field("duckdb", description="Engine for heavy stages.")
     la_code: str | None = Field(None, description="The council's old 3-digit DfE code, e.g. 330.")
+    session_hours: float = Field(8.0, gt=0, description="Hours a web login lasts.")
+    host: str = Field("127.0.0.1", description="Address 'turnaround serve' listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port 'turnaround serve' listens on.")
     benchmarks: Path | None = Field(
         None, description="Folder of DfE tables the demo loads for comparison (../shared/data/dfe)."
     )
@@ -41,6 +44,11 @@ class Settings(BaseSettings):
                 "set TURNAROUND_SECRET_KEY: the default secret is for development only"
             )
         return self
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        """Whether sessions are signed with the development-only secret."""
+        return self.secret_key.get_secret_value() == DEV_SECRET
 
     @property
     def store_path(self) -> Path:

@@ -25,6 +25,7 @@ from turnaround.cli import sources as _sources  # noqa: F401  isort: skip
 from turnaround.cli import synth as _synth  # noqa: F401  isort: skip
 from turnaround.cli import unknown as _unknown  # noqa: F401  isort: skip
 from turnaround.cli import users as _users  # noqa: F401  isort: skip
+from turnaround.cli import web as _web  # noqa: F401  isort: skip
 from turnaround.cli import workforce as _workforce  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]

@@ -1,0 +1,182 @@
+"""``/data``: the loads so far, uploading a return or extract, and the quarantined rows."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from turnaround.errors import InputError, ValidationFailed
+from turnaround.returns.load import LoadResult, load_returns
+from turnaround.settings import Settings
+from turnaround.store import Store
+from turnaround.web.routing import Page, allow
+
+router = APIRouter()
+
+PAGE_SIZE = 100
+FAILURES_SHOWN = 1000
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,200}$")
+
+
+def loads_sql() -> str:
+    """The loads so far, newest first, with their validation failures counted by severity."""
+    return """
+        select l.load_id, l.kind, l.year, l.source, l.rows_loaded, l.loaded_at, l.loaded_by,
+               count(f.rule) filter (where f.severity = 'error') as errors,
+               count(f.rule) filter (where f.severity <> 'error') as queries
+        from loads l left join validation_failures f using (load_id)
+        group by all
+        order by l.loaded_at desc, l.load_id
+    """
+
+
+@router.get("/data", name="data")
+def data(page: Annotated[Page, Depends(allow("load-data"))]) -> HTMLResponse:
+    """The loads so far, each with its validation failures counted."""
+    rows = page.store.con.execute(loads_sql()).fetchall()
+    loads = [
+        {
+            "kind": r[1],
+            "year": r[2],
+            "source": Path(str(r[3])).name,
+            "rows": r[4],
+            "when": r[5],
+            "by": r[6] or "",
+            "errors": r[7],
+            "queries": r[8],
+        }
+        for r in rows
+    ]
+    quarantined = page.store.con.execute("select count(*) from quarantine").fetchone()
+    return page.render(
+        "data.html", {"loads": loads, "quarantined": quarantined[0] if quarantined else 0}
+    )
+
+
+@router.get("/data/upload", name="upload_form")
+def upload_form(page: Annotated[Page, Depends(allow("load-data"))]) -> HTMLResponse:
+    """The upload form."""
+    return page.render("upload.html", {})
+
+
+def save_and_load(
+    store: Store, settings: Settings, files: list[tuple[str, bytes]], year: int | None, user: str
+) -> LoadResult:
+    """Write the uploaded files to a private temporary folder and load them in strict mode."""
+    uploads = settings.workspace / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=uploads) as folder:
+        for name, content in files:
+            (Path(folder) / name).write_bytes(content)
+        return load_returns(store, [Path(folder)], year=year, mode="strict", user=user)
+
+
+@router.post("/data/upload", name="upload")
+async def upload(
+    page: Annotated[Page, Depends(allow("load-data"))],
+    files: Annotated[list[UploadFile] | None, File()] = None,
+    year: Annotated[str, Form(max_length=10)] = "",
+) -> HTMLResponse:
+    """Load the uploaded return or extract; show its validation report if it is refused."""
+    assert page.user is not None
+    errors: list[tuple[str, str]] = []  # (field id, message) for the error summary
+    chosen = [f for f in files or [] if f.filename]
+    names = [Path(f.filename or "").name for f in chosen]
+    if not chosen:
+        errors.append(("files", "Select a return or extract to upload"))
+    for name in names:
+        if not _SAFE_NAME.match(name):
+            errors.append(("files", f"Rename {name!r}: use letters, numbers, spaces, . _ - ( )"))
+    year_value: int | None = None
+    if year.strip():
+        if not re.fullmatch(r"20\d\d", year.strip()):
+            errors.append(("year", "Enter the collection year as 4 digits, like 2014"))
+        else:
+            year_value = int(year.strip())
+    context: dict[str, Any] = {"year": year, "errors": errors}
+    if errors:
+        return page.render("upload.html", context, status_code=400)
+    contents = [(name, await f.read()) for name, f in zip(names, chosen, strict=True)]
+    target = ", ".join(names)
+    try:
+        result = await run_in_threadpool(
+            save_and_load,
+            page.store,
+            page.request.app.state.settings,
+            contents,
+            year_value,
+            page.user.username,
+        )
+    except ValidationFailed as exc:
+        await run_in_threadpool(page.audit, "load-data", target, reason=f"refused: {exc}")
+        failures = sorted(exc.failures, key=lambda f: (f.severity != "error", f.file, f.row or 0))
+        context.update(
+            refused=str(exc),
+            failures=failures[:FAILURES_SHOWN],
+            more=max(0, len(failures) - FAILURES_SHOWN),
+            errors=[("files", str(exc))],
+        )
+        return page.render("upload.html", context, status_code=422)
+    except InputError as exc:
+        await run_in_threadpool(page.audit, "load-data", target, reason=f"refused: {exc}")
+        context["errors"] = [("files", str(exc))]
+        return page.render("upload.html", context, status_code=400)
+    loaded = [
+        {
+            "kind": item.kind,
+            "year": item.year,
+            "rows": sum(item.rows_loaded.values()),
+            "queries": sum(f.severity != "error" for f in item.failures),
+        }
+        for item in result.loaded
+    ]
+    await run_in_threadpool(page.audit, "load-data", target, reason="loaded from a web upload")
+    page.cache.bump()
+    context["loaded"] = loaded
+    return page.render("upload.html", context)
+
+
+def quarantine_sql() -> str:
+    """One page of quarantined rows, newest load first; the record itself is not shown."""
+    return """
+        select q.kind, q.year, q.table_name, q.source_file, q.source_row, q.rules, q.messages
+        from quarantine q left join loads l using (load_id)
+        order by l.loaded_at desc nulls last, q.load_id, q.source_file, q.source_row
+        limit ? offset ?
+    """
+
+
+@router.get("/data/quarantine", name="quarantine")
+def quarantine(
+    page: Annotated[Page, Depends(allow("load-data"))],
+    page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+) -> HTMLResponse:
+    """The rows a lenient load set aside, 100 a page."""
+    total_row = page.store.con.execute("select count(*) from quarantine").fetchone()
+    total = int(total_row[0]) if total_row else 0
+    rows = page.store.con.execute(
+        quarantine_sql(), [PAGE_SIZE, (page_number - 1) * PAGE_SIZE]
+    ).fetchall()
+    items = [
+        {
+            "kind": r[0],
+            "year": r[1],
+            "table": r[2],
+            "file": Path(str(r[3])).name,
+            "row": r[4],
+            "rules": r[5],
+            "messages": r[6],
+        }
+        for r in rows
+    ]
+    pages = max(1, -(-total // PAGE_SIZE))
+    return page.render(
+        "quarantine.html",
+        {"rows": items, "total": total, "page_number": page_number, "pages": pages},
+    )

@@ -1,0 +1,65 @@
+"""The board's overview: the plan's priorities, measures off track, budget, capacity gap and the
+count of unknown children (a count only: no names, no ids)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from turnaround.store import Store
+from turnaround.web.views import number
+from turnaround.web.views.forecast import BudgetRun, budget_headline, run_forecast
+from turnaround.web.views.workforce import capacity_gap
+
+RAG_TAGS: dict[str, str] = {
+    "red": "govuk-tag--red",
+    "amber": "govuk-tag--orange",
+    "green": "govuk-tag--green",
+}
+"""GOV.UK tag classes for each rating; the rating's word is always printed in the tag too."""
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """Where the checked-in plan stands: each priority's rating and the measures off track."""
+
+    priorities: Sequence[tuple[str, str]]  # (priority title, rating word such as 'Amber')
+    off_track: Sequence[str]  # measure titles
+
+
+def rag_class(rating: str) -> str:
+    """The govuk-tag modifier for a rating word ('Red', 'amber', 'Green'); grey otherwise."""
+    return RAG_TAGS.get(rating.strip().lower(), "govuk-tag--grey")
+
+
+def unknown_children(store: Store) -> int | None:
+    """How many children are on the unknown-children worklist; None before it is built."""
+    if not store.table_exists("unknown_worklist"):
+        return None
+    row = store.con.execute("select count(*) from unknown_worklist").fetchone()
+    return int(row[0]) if row else 0
+
+
+def overview_context(
+    store: Store, *, plan_status: PlanStatus | None = None, run: BudgetRun | None = None
+) -> dict[str, Any]:
+    """Everything the board's overview shows; pass the cached forecast ``run`` to skip the model."""
+    result, planned = run if run is not None else run_forecast(store)
+    unknown = unknown_children(store)
+    plan: dict[str, Any] | None = None
+    if plan_status is not None:
+        plan = {
+            "priorities": [
+                {"title": title, "rating": rating, "tag": rag_class(rating)}
+                for title, rating in plan_status.priorities
+            ],
+            "off_track": list(plan_status.off_track),
+        }
+    return {
+        "plan": plan,
+        "budget": budget_headline(result.budget),
+        "gap": capacity_gap(planned.plan) if planned is not None else None,
+        "unknown_children": unknown,
+        "unknown_children_text": number(unknown) if unknown is not None else None,
+    }
