@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from turnaround.access import add_user
+from turnaround.access import add_user, create_demo_users
 from turnaround.benchmarks import load_benchmarks
 from turnaround.forecast.backtest import backtest
 from turnaround.forecast.report import forecast_section
@@ -64,6 +64,7 @@ class DemoResult:
     backtest: pd.DataFrame
     workbook: Path
     plan: Published
+    web_users: dict[str, str]  # demo username -> password, to print once
 
 
 def run_demo(
@@ -137,6 +138,8 @@ def run_demo(
         check_in(store, read_plan(demo_plan_path()), user, note="the demo plan")
         plan = publish(store, user, settings.workspace / "plan")
         sections.append(plan_section(plan.plan.plan, plan.progress))
+        # Fresh passwords each run: they are printed once and only their hashes are kept.
+        web_users = create_demo_users(store)
     finally:
         store.close()
     progress("report", 1, 1)
@@ -153,6 +156,7 @@ def run_demo(
         backtest=scores,
         workbook=workbook,
         plan=plan,
+        web_users=web_users,
     )
 
 

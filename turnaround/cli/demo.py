@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from turnaround.cli.app import app, settings_from
 from turnaround.cli.progress import stage_progress
@@ -56,3 +57,21 @@ def demo(
     for path in result.worklist_files:
         console.print(f"Worklist (identifiable, audited): [bold]{path}[/]")
     console.print(f"Report: [bold]{result.report_path}[/]  (open it in a browser)")
+    console.print(web_users_table(result.web_users))
+    workspace = settings.workspace
+    console.print(
+        "Start the web app with [bold].venv/bin/turnaround --workspace "
+        f"{workspace} serve[/], then open http://127.0.0.1:8000/ and sign in as one of the "
+        "users above. The passwords are shown only now; 'turnaround users add NAME --role "
+        "ROLE' sets a new one."
+    )
+
+
+def web_users_table(users: dict[str, str]) -> Table:
+    """The demo's web users, one per role, with the passwords shown this once."""
+    table = Table(title="Web app users (passwords shown once)")
+    for column in ("Role", "Username", "Password"):
+        table.add_column(column)
+    for username, password in users.items():
+        table.add_row(username.removeprefix("demo_").replace("_", " "), username, password)
+    return table
