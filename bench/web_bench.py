@@ -127,17 +127,22 @@ def pages_for(role: str, team: str | None) -> list[str]:
     ]
 
 
-async def cold_hits(base: str, passwords: dict[str, str], team: str | None) -> dict[str, float]:
-    """The first request of every page, as the administrator: what fills the caches."""
-    times: dict[str, float] = {}
+async def single_user(
+    base: str, passwords: dict[str, str], team: str | None
+) -> dict[str, tuple[float, float]]:
+    """Each page twice in a row by one administrator: the first hit fills the caches."""
+    times: dict[str, tuple[float, float]] = {}
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
         await sign_in(client, "demo_administrator", passwords["demo_administrator"])
         for path in pages_for("administrator", team):
-            t0 = time.perf_counter()
-            response = await client.get(path)
-            times[path] = time.perf_counter() - t0
-            if response.status_code != 200:
-                print(f"  cold {path}: status {response.status_code}")
+            hits = []
+            for _ in range(2):
+                t0 = time.perf_counter()
+                response = await client.get(path)
+                hits.append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    print(f"  {path}: status {response.status_code}")
+            times[path] = (hits[0], hits[1])
     return times
 
 
@@ -147,13 +152,17 @@ async def load(
     team: str | None,
     seconds: float,
     only: str | None = None,
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> tuple[dict[str, list[float]], list[str]]:
-    """``USERS`` virtual users for ``seconds``; latencies by page, and every error."""
+    """``USERS`` virtual users for ``seconds``, each pausing ``think`` seconds (uniform) between
+    pages; latencies by page, and every error."""
     from turnaround.access import ROLES
 
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
-    stop = time.monotonic() + seconds
+    # Everyone signs in first (argon2 is slow on purpose); the clock starts when all have.
+    signed_in = asyncio.Barrier(USERS)
+    stop = [0.0]
     limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
 
     async def user(index: int) -> None:
@@ -162,7 +171,11 @@ async def load(
         pages = [only] if only else pages_for(role, team)
         async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
             await sign_in(client, f"demo_{role}", passwords[f"demo_{role}"])
-            while time.monotonic() < stop:
+            if await signed_in.wait() == 0:
+                stop[0] = time.monotonic() + seconds
+            # People do not click in step: each starts somewhere in their first read.
+            await asyncio.sleep(rng.uniform(0.0, think[1]))
+            while time.monotonic() < stop[0]:
                 path = rng.choice(pages)
                 t0 = time.perf_counter()
                 try:
@@ -174,6 +187,8 @@ async def load(
                     elapsed = time.perf_counter() - t0
                     errors.append(f"{role} {path}: {type(exc).__name__}")
                 latencies[path].append(elapsed)
+                if think[1] > 0:
+                    await asyncio.sleep(rng.uniform(*think))
 
     await asyncio.gather(*(user(i) for i in range(USERS)))
     return latencies, errors
@@ -195,6 +210,14 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=281_000, help="if generating")
     parser.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(1.0, 3.0),
+        metavar=("MIN", "MAX"),
+        help="seconds a user reads a page before the next (default 1 to 3)",
+    )
     args = parser.parse_args()
     ensure_city(args.city, args.children)
     build_workspace(args.city, args.workspace)
@@ -203,18 +226,24 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = start_server(args.workspace, port)
     try:
-        print(f"workspace {args.workspace}, {USERS} users, {args.seconds:.0f} s per run")
-        cold = asyncio.run(cold_hits(base, passwords, team))
-        print("first hit of each page (fills the caches):")
-        for path, seconds in cold.items():
-            print(f"  {path:32} {seconds * 1000:9.0f} ms")
-        base_lat, base_err = asyncio.run(load(base, passwords, team, args.seconds / 2, "/login"))
+        print(
+            f"workspace {args.workspace}, {USERS} users reading each page for "
+            f"{args.think[0]:g} to {args.think[1]:g} s, {args.seconds:.0f} s per run"
+        )
+        single = asyncio.run(single_user(base, passwords, team))
+        print("one user alone, each page twice (the first hit fills the caches):")
+        for path, (first, second) in single.items():
+            print(f"  {path:32} first {first * 1000:7.0f} ms   then {second * 1000:6.1f} ms")
+        think = (args.think[0], args.think[1])
+        base_lat, base_err = asyncio.run(
+            load(base, passwords, team, args.seconds / 2, "/login", think)
+        )
         baseline = percentile(base_lat["/login"], 95)
         print(
             f"baseline: the sign-in page under the same load, p95 {baseline:.1f} ms "
             f"({len(base_lat['/login'])} requests, {len(base_err)} errors)"
         )
-        latencies, errors = asyncio.run(load(base, passwords, team, args.seconds))
+        latencies, errors = asyncio.run(load(base, passwords, team, args.seconds, None, think))
     finally:
         server.terminate()
         server.wait(timeout=30)

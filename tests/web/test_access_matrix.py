@@ -21,7 +21,23 @@ from turnaround.access import ROLES, may
 from turnaround.web.routing import LOGGED_IN, PUBLIC, app_routes, route_action, wants_page
 
 # Sample values for each path parameter, by route template.
-PATH_SAMPLES: dict[str, dict[str, str]] = {}
+PATH_SAMPLES: dict[str, dict[str, str]] = {
+    "/measures/{measure_id}": {"measure_id": "lac_per_10k"},
+    "/measures/{measure_id}/records/{year}": {"measure_id": "lac_per_10k", "year": "2014"},
+    "/workforce/teams/{team}": {"team": TEAM},
+    "/unknown/people/{person}": {"person": "P-0000000000"},
+    "/unknown/people/{person}/decision": {"person": "P-0000000000"},
+    "/plan/teams/{team}": {"team": TEAM},
+}
+
+# GET routes whose allowed roles get something other than 200 or 303 on the empty store: there
+# is no worklist (so no such person, nothing to export) and no plan (so no route map PDF).
+GET_STATUSES: dict[str, set[int]] = {
+    "/unknown/people/{person}": {404},
+    "/unknown/export.csv": {404},
+    "/unknown/export.xlsx": {404},
+    "/plan/route-map.pdf": {404},
+}
 
 # For each POST route: (form for a role, or None for an anonymous visitor; files; the status an
 # allowed role gets). The upload's form is empty, so an allowed role is told to choose a file.
@@ -37,6 +53,14 @@ POST_FORMS: dict[str, tuple[FormFor, dict[str, Any] | None, int]] = {
     ),
     "/logout": (lambda web, role: {}, None, 303),
     "/data/upload": (lambda web, role: {"year": ""}, None, 400),
+    # The empty store has no worklist, so the person is not found.
+    "/unknown/people/{person}/decision": (
+        lambda web, role: {"decision": "refer", "reason": "access matrix"},
+        None,
+        404,
+    ),
+    # No plan file chosen: the allowed role is asked to choose one.
+    "/plan": (lambda web, role: {"note": ""}, None, 400),
 }
 
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")
@@ -97,9 +121,14 @@ def _check_role(web: WebApp, role: str | None, problems: list[str]) -> None:
     if role is not None:
         login(web, client, role)
     for method, template, action in _routes(web):
-        allowed = {POST_FORMS[template][2]} if method == "POST" else {200, 303}
+        allowed = (
+            {POST_FORMS[template][2]}
+            if method == "POST"
+            else GET_STATUSES.get(template, {200, 303})
+        )
         cases = [(_fill(template), _expected(role, method, template, action, allowed))]
-        if role == "team_manager" and "{team}" in template and may(role, action):
+        # Caseloads are a team's own business; the plan's team views are for all staff.
+        if role == "team_manager" and action == "view-team" and may(role, action):
             cases.append((_fill(template, team="not-my-team"), {403}))
         for path, expected in cases:
             response = _request(web, client, role, method, template, path)

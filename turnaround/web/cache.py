@@ -21,6 +21,8 @@ _VERSION_TABLES: tuple[tuple[str, str], ...] = (
     ("loads", "loaded_at"),
     ("worklist_decisions", "decided_at"),
     ("plan_versions", "checked_in_at"),
+    ("plan_progress_reports", "made_at"),
+    ("linkage_runs", "started_at"),
 )
 
 
@@ -42,6 +44,7 @@ class DataCache:
         self._values: dict[tuple[Hashable, str], Any] = {}
         self._computing: dict[tuple[Hashable, str], threading.Lock] = {}
         self._bumps = 0
+        self.computed = 0  # how many times a compute ran (the rest were served from the cache)
         self._tables: list[tuple[str, str]] | None = None
 
     def data_version(self) -> str:
@@ -81,11 +84,19 @@ class DataCache:
             with self._lock:
                 if key in self._values:
                     return self._values[key]
-            value = compute()
+            try:
+                value = compute()
+            except BaseException:
+                # Not cached: the next request tries again (and an unknown name leaves no gate).
+                with self._lock:
+                    if self._computing.get(key) is gate:
+                        del self._computing[key]
+                raise
             with self._lock:
                 stale = [k for k in self._values if k[1] != key[1]]
                 for old in stale:
                     del self._values[old]
                 self._values[key] = value
                 self._computing.pop(key, None)
+                self.computed += 1
         return value

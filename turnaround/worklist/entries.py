@@ -85,19 +85,57 @@ def _records(n: int) -> str:
     return f"{n} record" if n == 1 else f"{n} records"
 
 
+def decided_people(store: Store) -> set[str]:
+    """The person references a reviewer has recorded a decision on (they leave the worklist)."""
+    if not store.table_exists("worklist_decisions"):
+        return set()
+    rows = store.con.execute("select person from worklist_decisions").fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def _chosen_clusters(
+    store: Store, top: int | None, include_decided: bool, person: str | None
+) -> list[str]:
+    """The cluster ids to show, by rank: decided people left out unless asked for."""
+    ranked = [
+        str(r[0])
+        for r in store.con.execute(
+            "select cluster_id from unknown_worklist order by rank, cluster_id"
+        ).fetchall()
+    ]
+    if person is not None:
+        ranked = [c for c in ranked if person_reference(c) == person]
+    if not include_decided:
+        decided = decided_people(store)
+        if decided:
+            ranked = [c for c in ranked if person_reference(c) not in decided]
+    return ranked if top is None else ranked[: max(int(top), 0)]
+
+
 def worklist_entries(
-    store: Store, *, top: int | None = DEFAULT_TOP, config: IndicatorConfig | None = None
+    store: Store,
+    *,
+    top: int | None = DEFAULT_TOP,
+    config: IndicatorConfig | None = None,
+    include_decided: bool = False,
+    person: str | None = None,
 ) -> list[Entry]:
     """The top ``top`` entries (all if None), with names, dates and evidence.
 
+    A person a reviewer has recorded a decision on leaves the list unless ``include_decided``;
+    the others keep their rank. ``person`` (a reference such as ``P-0A1B2C3D4E``) picks one.
     Call this only behind ``view_worklist`` or ``export_worklist``, which check and audit.
     """
     config = config or load_indicators()
     labels = {i.id: (i.label, i.weight) for i in config.indicators}
-    limit = "" if top is None else f"where rank <= {int(top)}"
+    clusters = _chosen_clusters(store, top, include_decided, person)
+    if not clusters:
+        return []
     rows = store.con.execute(
         f"""
-        with w as (select * from unknown_worklist {limit}),
+        with w as (
+            select * from unknown_worklist where cluster_id in (select unnest($clusters))
+        ),
         named as (
             select c.cluster_id,
                    mode(r.forename) filter (where r.forename is not null) as forename,
@@ -115,15 +153,17 @@ def worklist_entries(
                w.identity_confidence, w.involvement, w.child_id, w.care_match_probability,
                w.records, w.sources, w.latest_event
         from w join named n using (cluster_id) order by w.rank
-        """
+        """,
+        {"clusters": clusters},
     ).fetchall()
     hits = store.con.execute(
-        f"""
+        """
         select h.cluster_id, h.indicator, r.source, r.record_id, r.event_date
         from risk_hits h join linkage_records r using (unique_id)
-        where h.cluster_id in (select cluster_id from unknown_worklist {limit})
+        where h.cluster_id in (select unnest($clusters))
         order by h.cluster_id, h.indicator, r.event_date desc nulls last, r.record_id
-        """
+        """,
+        {"clusters": clusters},
     ).fetchall()
     evidence: dict[str, dict[str, list[Evidence]]] = {}
     for cluster_id, indicator, source, record_id, when in hits:

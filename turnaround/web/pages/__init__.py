@@ -2,6 +2,28 @@
 
 from fastapi import APIRouter
 
-from turnaround.web.pages import audit, auth, data, home
+from turnaround.web.pages import (
+    audit,
+    auth,
+    data,
+    forecast,
+    home,
+    measures,
+    overview,
+    plan,
+    unknown,
+    workforce,
+)
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, home.router, data.router, audit.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    home.router,
+    overview.router,
+    measures.router,
+    unknown.router,
+    forecast.router,
+    workforce.router,
+    plan.router,
+    data.router,
+    audit.router,
+)

@@ -11,6 +11,11 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from turnaround.store import Store
+
+NO_DATA = "No data loaded yet: load returns with turnaround load or the Data page."
+"""What an aggregate page says, in GOV.UK inset text, before any return is loaded."""
+
 
 def percent(share: float | None) -> str:
     """A share (0.25) as a percentage to one decimal place ('25.0%'), '–' when unknown."""
@@ -29,3 +34,11 @@ def number(value: float | None, places: int = 0) -> str:
 def day(value: date) -> str:
     """A date as GOV.UK writes it: '31 March 2014'."""
     return f"{value.day} {value:%B %Y}"
+
+
+def returns_loaded(store: Store) -> bool:
+    """Whether any SSDA903 episodes are loaded: the forecast and most measures need them."""
+    if not store.table_exists("ssda903_episodes"):
+        return False
+    row = store.con.execute("select exists (select 1 from ssda903_episodes)").fetchone()
+    return bool(row and row[0])

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from markupsafe import Markup
 
 from turnaround.access import User, audit, may, require
 from turnaround.benchmarks import benchmarks_for
 from turnaround.errors import NotFound
-from turnaround.measures.compute import compute_measures, explain, require_council
+from turnaround.measures.compute import (
+    compute_measures,
+    council_code,
+    explain,
+    require_council,
+)
 from turnaround.measures.model import Benchmark, Measure
 from turnaround.measures.registry import get_measure
 from turnaround.measures.report import trend_chart
 from turnaround.measures.summary import MeasureSummary, summarise
 from turnaround.store import Store
-from turnaround.web.views import number
+from turnaround.web.views import NO_DATA, number
 
 TREND_YEARS = 5
 DRILL_DOWN_ROWS = 500
@@ -72,17 +78,22 @@ def _row(summary: MeasureSummary) -> dict[str, Any]:
 
 def measures_context(store: Store, *, la_code: str | None = None) -> dict[str, Any]:
     """Every measure's latest figure, its recent trend and England, region and neighbours."""
+    if council_code(store, la_code) is None:
+        return {"measures": [], "no_data": NO_DATA}
     summaries = summarise(store, la_code)
-    return {"measures": [_row(s) for s in summaries]}
+    return {"measures": [_row(s) for s in summaries], "no_data": None if summaries else NO_DATA}
 
 
 def measure_summary(store: Store, measure_id: str, *, la_code: str | None = None) -> MeasureSummary:
-    """One measure's trend and benchmarks, without computing every other measure."""
-    measure = get_measure(measure_id)
-    code = require_council(store, la_code)
+    """One measure's trend and benchmarks, without computing every other measure; no values
+    when the data it needs is not loaded (``NotFound`` only for an unknown measure)."""
+    measure = get_measure(measure_id)  # NotFound for an unknown id
+    code = council_code(store, la_code)
+    if code is None:  # nothing loaded yet: the measure exists, with no values
+        return MeasureSummary(measure, [], [])
     values = sorted(compute_measures(store, [measure_id], la_code=code), key=lambda v: v.year)
-    if not values:
-        raise NotFound(f"measure {measure_id} needs data that is not loaded")
+    if not values:  # the data it needs is not loaded
+        return MeasureSummary(measure, [], [])
     try:
         published: list[Benchmark] = benchmarks_for(store, code, [measure_id])
     except NotFound:
@@ -140,9 +151,20 @@ def measure_context(
             }
             for b in summary.benchmarks
         ],
+        "no_data": None if summary.values else NO_DATA,
         "drill_down_years": [v.year for v in reversed(drawn)],
         "can_drill_down": user is not None and may(user.role, "view-identifiable"),
     }
+
+
+def latest_year(store: Store, measure_id: str, code: str) -> int:
+    """The latest year with a value for a measure; NotFound when none has one."""
+    years = [
+        v.year for v in compute_measures(store, [measure_id], la_code=code) if v.value is not None
+    ]
+    if not years:
+        raise NotFound(f"{measure_id}: no year has data to explain")
+    return max(years)
 
 
 def measure_records_context(
@@ -159,17 +181,14 @@ def measure_records_context(
     """The children and records behind one figure, for a user who may see them; audited."""
     acting = require(store, username, "view-identifiable")
     measure = get_measure(measure_id)
-    code = require_council(store, la_code)
-    if year is None:
-        years = [
-            v.year
-            for v in compute_measures(store, [measure_id], la_code=code)
-            if v.value is not None
-        ]
-        if not years:
-            raise NotFound(f"{measure_id}: no year has data to explain")
-        year = max(years)
-    rows = explain(store, measure_id, year, la_code=code)
+    code = council_code(store, la_code)
+    if code is None and year is not None:  # nothing loaded yet: no records behind the figure
+        rows = pd.DataFrame(columns=["subject_id", "numerator", "denominator", "record"])
+    else:
+        code = require_council(store, la_code)
+        if year is None:
+            year = latest_year(store, measure_id, code)
+        rows = explain(store, measure_id, year, la_code=code)
     # The record names the measure and year only: the audit log holds no child's details.
     audit(
         store,
@@ -188,6 +207,7 @@ def measure_records_context(
         if measure.unit not in ("per10k", "count")
         else "–",
         "denominator_label": measure.denominator,
+        "no_data": None if code is not None else NO_DATA,
         "total_rows": len(rows),
         "shown_rows": min(len(rows), limit),
         "rows": [

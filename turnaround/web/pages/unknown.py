@@ -1,0 +1,259 @@
+"""``/unknown``: counts of children unknown to social care, the worklist, and reviewers' decisions.
+
+The counts page shows no child-level detail. The worklist, a child's page and the exports carry
+names, so they need ``view-worklist`` (or ``export-worklist``) and every view is audited; a
+reviewer's decision (``review-worklist``) takes the child off the worklist.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from turnaround.access import may
+from turnaround.errors import InputError, NotFound
+from turnaround.risk.indicators import load_indicators
+from turnaround.store import Store
+from turnaround.web.routing import Page, allow
+from turnaround.worklist.build import INVOLVEMENT
+from turnaround.worklist.decisions import (
+    DECISIONS,
+    decision_counts,
+    decisions,
+    record_decision,
+)
+from turnaround.worklist.entries import (
+    DEFAULT_TOP,
+    Entry,
+    decided_people,
+    export_worklist,
+    person_reference,
+    view_worklist,
+    worklist_entries,
+)
+
+router = APIRouter()
+
+FLASH_KEY = "flash"
+MAX_TOP = 5000
+_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def worklist_counts(store: Store) -> dict[str, Any]:
+    """Counts only: people on the worklist (undecided), by involvement, decisions, indicators."""
+    rows = store.con.execute("select cluster_id, involvement from unknown_worklist").fetchall()
+    decided = decided_people(store)
+    open_rows = [(str(c), str(i)) for c, i in rows if person_reference(str(c)) not in decided]
+    by_involvement = {name: 0 for name in INVOLVEMENT}
+    for _, involvement in open_rows:
+        by_involvement[involvement] = by_involvement.get(involvement, 0) + 1
+    open_clusters = [c for c, _ in open_rows]
+    hits = (
+        dict(
+            store.con.execute(
+                "select indicator, count(distinct cluster_id) from risk_hits"
+                " where cluster_id in (select unnest($clusters)) group by indicator",
+                {"clusters": open_clusters},
+            ).fetchall()
+        )
+        if open_clusters
+        else {}
+    )
+    config = load_indicators()
+    indicators = [
+        {"label": i.label, "weight": i.weight, "people": int(hits.get(i.id, 0))}
+        for i in config.indicators
+    ]
+    indicators.sort(key=lambda i: (-int(str(i["people"])), str(i["label"])))
+    as_of_row = store.con.execute("select max(as_of) from unknown_worklist").fetchone()
+    return {
+        "built": bool(rows),
+        "as_of": as_of_row[0] if as_of_row else None,
+        "people": len(open_rows),
+        "by_involvement": by_involvement,
+        "decisions": {DECISIONS[k]: n for k, n in decision_counts(store).items()},
+        "indicators": indicators,
+    }
+
+
+@router.get("/unknown", name="unknown")
+def unknown(page: Annotated[Page, Depends(allow("view-aggregates"))]) -> HTMLResponse:
+    """How many children are on the worklist, and why; no names."""
+    # The app holds the store open, so the worklist changes only through decisions made here,
+    # which move the data version.
+    counts = page.cache.get(("unknown-counts",), lambda: worklist_counts(page.store))
+    assert page.user is not None
+    return page.render(
+        "pages/unknown.html",
+        {
+            **counts,
+            "may_view": may(page.user.role, "view-worklist"),
+            "may_export": may(page.user.role, "export-worklist"),
+        },
+    )
+
+
+def _on_worklist(store: Store) -> bool:
+    row = store.con.execute("select count(*) from unknown_worklist").fetchone()
+    return bool(row and row[0])
+
+
+@router.get("/unknown/worklist", name="worklist")
+def worklist(
+    page: Annotated[Page, Depends(allow("view-worklist"))],
+    top: Annotated[int, Query(ge=1, le=MAX_TOP)] = DEFAULT_TOP,
+) -> HTMLResponse:
+    """The ranked worklist with names, for the safeguarding hub; the view is audited."""
+    assert page.user is not None
+    flash = page.request.session.pop(FLASH_KEY, None)
+    entries: list[Entry] = []
+    built = _on_worklist(page.store)
+    if built:
+        entries = view_worklist(page.store, page.user.username, top=top, origin=page.origin)
+    return page.render(
+        "pages/worklist.html",
+        {
+            "entries": entries,
+            "built": built,
+            "top": top,
+            "flash": flash,
+            "may_export": may(page.user.role, "export-worklist"),
+        },
+    )
+
+
+def _person_entry(store: Store, person: str) -> Entry:
+    found = worklist_entries(store, top=None, include_decided=True, person=person)
+    if not found:
+        raise NotFound(f"no person {person} on the worklist")
+    return found[0]
+
+
+def _source_records(store: Store, entry: Entry) -> list[dict[str, Any]]:
+    """The records behind the fired indicators: agency, date and the fields the record gave."""
+    wanted = {(e.source, e.record_id) for f in entry.fired for e in f.evidence}
+    if not wanted:
+        return []
+    rows = store.con.execute(
+        "select source, record_id, event_date, fields from linkage_records"
+        " where record_id in (select unnest($ids))"
+        " order by event_date desc nulls last, source, record_id",
+        {"ids": sorted({r for _, r in wanted})},
+    ).fetchall()
+    records = []
+    seen: set[tuple[str, str]] = set()
+    for source, record_id, when, fields in rows:
+        if (source, record_id) not in wanted or (source, record_id) in seen:
+            continue
+        seen.add((source, record_id))
+        records.append(
+            {"source": source, "record_id": record_id, "date": when, "fields": _fields(fields)}
+        )
+    return records
+
+
+def _fields(text: str | None) -> list[tuple[str, str]]:
+    if not text:
+        return []
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return [("record", str(text))]
+    if isinstance(data, dict):
+        return [(str(k), "" if v is None else str(v)) for k, v in data.items()]
+    return [("record", str(data))]
+
+
+def _person_context(page: Page, person: str) -> dict[str, Any]:
+    entry = _person_entry(page.store, person)
+    why = {i.id: i.why for i in load_indicators().indicators}
+    return {
+        "entry": entry,
+        "why": {f.indicator: why.get(f.indicator, "") for f in entry.fired},
+        "records": _source_records(page.store, entry),
+        "earlier": decisions(page.store, person),
+        "choices": list(DECISIONS.items()),
+        "decision": "",
+        "reason": "",
+        "errors": [],
+    }
+
+
+@router.get("/unknown/people/{person}", name="worklist_person")
+def person_page(
+    person: str, page: Annotated[Page, Depends(allow("view-worklist"))]
+) -> HTMLResponse:
+    """One child on the worklist: why they are there, the records behind it, and the form."""
+    context = _person_context(page, person)
+    page.audit("view-worklist", f"worklist person {context['entry'].person}")
+    return page.render("pages/person.html", context)
+
+
+@router.post("/unknown/people/{person}/decision", name="worklist_decision", response_model=None)
+def decide(
+    person: str,
+    page: Annotated[Page, Depends(allow("review-worklist"))],
+    decision: Annotated[str, Form(max_length=50)] = "",
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Record a reviewer's decision; the child leaves the worklist."""
+    assert page.user is not None
+    errors: list[tuple[str, str]] = []
+    if decision not in DECISIONS:
+        errors.append(("decision", "Select what happens next for this child"))
+    if not reason.strip():
+        errors.append(("reason", "Enter the reason for the decision"))
+    if not errors:
+        try:
+            record_decision(
+                page.store, page.user.username, person, decision, reason, origin=page.origin
+            )
+        except InputError as exc:
+            errors.append((exc.field or "reason", str(exc)))
+        else:
+            page.request.session[FLASH_KEY] = "Decision recorded"
+            return RedirectResponse("/unknown/worklist", status_code=303)
+    context = _person_context(page, person)  # NotFound for a person not on the worklist
+    page.audit("view-worklist", f"worklist person {context['entry'].person}")
+    context.update(decision=decision, reason=reason, errors=errors)
+    return page.render("pages/person.html", context, status_code=400)
+
+
+def _export(page: Page, kind: str, top: int) -> Response:
+    assert page.user is not None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"unknown-worklist.{kind}"
+        export_worklist(page.store, page.user.username, path, top=top, origin=page.origin)
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type=_MEDIA[kind],
+        headers={"Content-Disposition": f'attachment; filename="unknown-worklist.{kind}"'},
+    )
+
+
+@router.get("/unknown/export.csv", name="worklist_csv")
+async def export_csv(
+    page: Annotated[Page, Depends(allow("export-worklist"))],
+    top: Annotated[int, Query(ge=1, le=MAX_TOP)] = DEFAULT_TOP,
+) -> Response:
+    """The worklist as CSV (audited)."""
+    return await run_in_threadpool(_export, page, "csv", top)
+
+
+@router.get("/unknown/export.xlsx", name="worklist_xlsx")
+async def export_xlsx(
+    page: Annotated[Page, Depends(allow("export-worklist"))],
+    top: Annotated[int, Query(ge=1, le=MAX_TOP)] = DEFAULT_TOP,
+) -> Response:
+    """The worklist as an Excel workbook (audited)."""
+    return await run_in_threadpool(_export, page, "xlsx", top)
