@@ -19,6 +19,7 @@ import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -186,8 +187,13 @@ def nav_for(request: Request, user: User | None) -> list[tuple[str, str, bool]]:
         return []
     paths = {path for path, _ in app_routes(request.app.routes)}
     here = request.url.path
-    return [
+    links = [
         (href, label, here == href or here.startswith(href + "/"))
         for href, label, action in NAV_LINKS
         if href in paths and may(user.role, action)
     ]
+    # A team manager's own caseloads: the one workforce page their role opens.
+    if user.team and may(user.role, "view-team") and not may(user.role, "view-aggregates"):
+        href = f"/workforce/teams/{quote(user.team)}"
+        links.append((href, "My team", here == href))
+    return links

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
+from turnaround.access import may
 from turnaround.web.pages.forecast import shared_forecast
 from turnaround.web.routing import Page, allow
 from turnaround.web.views import NO_DATA
@@ -20,7 +21,11 @@ router = APIRouter()
 def workforce(page: Annotated[Page, Depends(allow("view-aggregates"))]) -> HTMLResponse:
     """The workforce assessment made with the shared forecast."""
     context = page.cache.get(("workforce",), lambda: _workforce_page(page))
-    return page.render("pages/workforce.html", context)
+    assert page.user is not None
+    # Team names link to their caseloads only for roles that may open them.
+    return page.render(
+        "pages/workforce.html", {**context, "may_view_team": may(page.user.role, "view-team")}
+    )
 
 
 def _workforce_page(page: Page) -> dict[str, Any]:
