@@ -2,8 +2,8 @@
 
 The store holds what a council's would after a month's work: the returns (loaded leniently,
 since the Birmingham-scale city has two rule-435 rows), the workforce, the population, the
-partner extracts linked into people, the scored worklist and the demo plan checked in. It is
-built once and kept under ``bench/results/`` (git-ignored); later runs reuse it.
+partner extracts linked into people and the scored worklist (``web_bench.py`` checks in the
+demo plan). It is built once and kept under ``bench/results/`` (git-ignored); later runs reuse it.
 
     .venv/bin/python bench/web_store.py                         # Birmingham scale
     .venv/bin/python bench/web_store.py --city /tmp/city25 --workspace /tmp/ws25
@@ -57,22 +57,10 @@ def build_workspace(city: Path, workspace: Path) -> Path:
         score_people(store)
         build_worklist(store)
         times["linkage and worklist"] = time.perf_counter() - t0
-        _check_in_demo_plan(store)
     finally:
         store.close()
     done.write_text(json.dumps({"city": str(city), "times": times}, indent=2))
     return store_path
-
-
-def _check_in_demo_plan(store: object) -> None:
-    """Check in the shipped demo plan, when this version of turnaround has one."""
-    try:
-        from turnaround.plan.examples import demo_plan_path
-        from turnaround.plan.history import check_in
-        from turnaround.plan.model import read_plan
-    except ImportError:
-        return
-    check_in(store, read_plan(demo_plan_path()), "bench", note="bench")  # type: ignore[arg-type]
 
 
 def main() -> None:

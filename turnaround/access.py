@@ -83,14 +83,12 @@ def find_user(store: Store, username: str | None) -> User:
     """The user with this name, or a clear error saying how to name one."""
     if not username:
         raise PermissionDenied("this needs a named user: pass --user NAME or set TURNAROUND_USER")
-    row = store.con.execute(
-        "select username, role from users where username = ?", [username]
-    ).fetchone()
-    if row is None:
+    user = find_web_user(store, username)
+    if user is None:
         raise NotFound(
             f"no user {username!r}: an administrator adds one with 'turnaround users add'"
         )
-    return User(str(row[0]), str(row[1]))
+    return user
 
 
 def require(store: Store, username: str | None, action: str) -> User:
