@@ -179,10 +179,16 @@ def test_a_team_manager_sees_their_own_team_only(city_web: WebApp) -> None:
     assert admin.status_code in (200, 404)  # any team; 404 only if it holds no cases
 
 
-def test_the_workforce_page_links_each_team(city_web: WebApp) -> None:
-    response = signed_in(city_web, "viewer").get("/workforce")
+def test_the_workforce_page_links_teams_only_for_roles_that_may_open_them(
+    city_web: WebApp,
+) -> None:
+    response = signed_in(city_web, "administrator").get("/workforce")
     assert response.status_code == 200
     assert 'href="/workforce/teams/' in response.text
+    # A viewer may not open a team's caseloads, so the names are plain text, not dead links.
+    response = signed_in(city_web, "viewer").get("/workforce")
+    assert response.status_code == 200
+    assert 'href="/workforce/teams/' not in response.text
 
 
 def test_the_second_forecast_request_is_served_from_the_cache(city_web: WebApp) -> None:

@@ -69,7 +69,7 @@ def test_the_pages_render_their_figures_and_no_children(
     identities: tuple[set[str], set[str]],
 ) -> None:
     context = workforce_context(city_store, assessment=budget_run[1])
-    html = env.get_template("pages/workforce.html").render(**context)
+    html = env.get_template("pages/workforce.html").render(**context, may_view_team=True)
     assert 'aria-label="Open cases per worker' in html
     assert context["gap"]["social_worker_gap"] in html
     assert context["plan_total"] in html
