@@ -10,6 +10,8 @@ measure, a year, a file), never a child's details.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -70,6 +72,71 @@ class User:
     username: str
     role: str
     team: str | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and from where: the audit's "who" and "from where" for one use case.
+
+    The CLI acts as ``Actor.cli(name)``; the web app as ``Actor.web(name, address)``, so a
+    record always says where the action truly came from.
+    """
+
+    username: str | None
+    origin: str = "cli"
+
+    @classmethod
+    def cli(cls, username: str | None) -> Actor:
+        """The person running a command on this machine."""
+        return cls(username, "cli")
+
+    @classmethod
+    def web(cls, username: str | None, address: str) -> Actor:
+        """A signed-in user of the web app, from their address."""
+        return cls(username, f"web {address}")
+
+
+@dataclass
+class Acting:
+    """An action under way: the checked user, and the audit record it will leave.
+
+    The block may sharpen ``target`` or ``reason`` once it knows more (how many rows, which
+    version); the record is written when the block ends without error.
+    """
+
+    user: User
+    action: str
+    target: str
+    reason: str | None = None
+
+
+@contextmanager
+def use_case(
+    store: Store,
+    actor: Actor,
+    action: str,
+    target: str,
+    *,
+    reason: str | None = None,
+    step: str | None = None,
+) -> Iterator[Acting]:
+    """Check the actor may ``action``, run the block as one transaction, and audit it once.
+
+    Refused, it raises ``PermissionDenied`` having written nothing. Otherwise the block's work
+    and its one audit record land together, or (on any error) neither does.
+    """
+    user = require(store, actor.username, action)
+    acting = Acting(user=user, action=action, target=target, reason=reason)
+    with store.transaction(step or ACTIONS[action]):
+        yield acting
+        audit(
+            store,
+            user.username,
+            action,
+            acting.target,
+            reason=acting.reason,
+            origin=actor.origin,
+        )
 
 
 def may(role: str, action: str) -> bool:

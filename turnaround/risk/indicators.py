@@ -178,11 +178,11 @@ def score_people(
             {"as_of": as_of},
         )
         hits = dict(
-            con.execute(
+            con.fetchall(
                 "select indicator, count(distinct cluster_id) from risk_hits group by indicator"
-            ).fetchall()
+            )
         )
-        people = con.execute("select count(*) from risk_scores").fetchone()[0]  # type: ignore[index]
+        people = con.scalar("select count(*) from risk_scores")
     return ScoreResult(
         as_of=as_of,
         window_start=start,

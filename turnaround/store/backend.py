@@ -1,77 +1,213 @@
-"""The small interface every engine implements: run SQL, register a table, check, fetch Arrow.
+"""The small interface every engine implements, and the DuckDB engine behind a workspace.
 
-DuckDB is the embedded default. Spark (an optional extra) implements the same four methods, so
+A stage asks the backend to run SQL, fetch rows, Arrow or a data frame, register a table and
+check one exists, and to run a block as one transaction. Every statement is wrapped, so a
+failure reaches the caller as a ``BackendError`` that names the step and carries the SQL, never
+as a raw engine error. The connection itself is private to ``turnaround.store``.
+
+DuckDB is the embedded default. Spark (an optional extra) implements the same core methods, so
 stages written against ``Backend`` run on either.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import duckdb
 import pyarrow as pa
 
 from turnaround.errors import BackendError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+Params = Sequence[Any] | dict[str, Any] | None
+
 
 @runtime_checkable
 class Backend(Protocol):
     """What a stage may ask of an engine."""
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None, *, step: str = "") -> None:
+    def execute(self, sql: str, params: Params = None, *, step: str = "") -> None:
         """Run a statement for its effect."""
 
-    def register(self, name: str, table: pa.Table) -> None:
-        """Make an Arrow table queryable under ``name`` (a view, not a copy)."""
+    def register(self, name: str, table: Any) -> None:
+        """Make an Arrow table (or data frame) queryable under ``name`` (a view, not a copy)."""
 
     def table_exists(self, name: str) -> bool:
         """Say whether a table or view called ``name`` exists."""
 
-    def fetch_arrow(
-        self, sql: str, params: Sequence[Any] | None = None, *, step: str = ""
-    ) -> pa.Table:
+    def fetch_arrow(self, sql: str, params: Params = None, *, step: str = "") -> pa.Table:
         """Run a query and return its result as Arrow."""
 
 
 class DuckDBBackend:
-    """Backend over one DuckDB connection; errors are wrapped with the step and the SQL."""
+    """Backend over one DuckDB connection; every statement's errors carry the step and the SQL."""
 
     def __init__(self, path: Path | str = ":memory:", *, read_only: bool = False) -> None:
         self.path = str(path)
+        self._depth = 0
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
+            self._con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
             raise BackendError(f"opening the store {self.path}", exc) from None
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None, *, step: str = "") -> None:
-        """Run a statement for its effect."""
+    # --- statements -------------------------------------------------------------------------
+
+    def _run(self, sql: str, params: Params, step: str, default: str) -> duckdb.DuckDBPyConnection:
         try:
-            self.con.execute(sql, params)
+            return self._con.execute(sql, params)
+        except duckdb.Error as exc:
+            raise BackendError(step or default, exc, sql) from None
+
+    def execute(self, sql: str, params: Params = None, *, step: str = "") -> None:
+        """Run a statement for its effect."""
+        self._run(sql, params, step, "running SQL")
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]], *, step: str = "") -> None:
+        """Run one statement once for each row of parameters."""
+        if not rows:
+            return
+        try:
+            self._con.executemany(sql, rows)
         except duckdb.Error as exc:
             raise BackendError(step or "running SQL", exc, sql) from None
 
-    def register(self, name: str, table: pa.Table) -> None:
-        """Make an Arrow table queryable under ``name``."""
-        self.con.register(name, table)
-
-    def table_exists(self, name: str) -> bool:
-        """Say whether a table or view called ``name`` exists."""
-        row = self.con.execute(
-            "select count(*) from information_schema.tables where table_name = ?", [name]
-        ).fetchone()
-        return bool(row and row[0])
-
-    def fetch_arrow(
-        self, sql: str, params: Sequence[Any] | None = None, *, step: str = ""
-    ) -> pa.Table:
-        """Run a query and return its result as Arrow."""
+    def fetchall(self, sql: str, params: Params = None, *, step: str = "") -> list[tuple[Any, ...]]:
+        """Run a query and return every row as a tuple."""
+        cursor = self._run(sql, params, step, "running a query")
         try:
-            return self.con.execute(sql, params).to_arrow_table()
+            return cursor.fetchall()
         except duckdb.Error as exc:
             raise BackendError(step or "running a query", exc, sql) from None
 
+    def fetchone(
+        self, sql: str, params: Params = None, *, step: str = ""
+    ) -> tuple[Any, ...] | None:
+        """Run a query and return its first row, or None when it has none."""
+        cursor = self._run(sql, params, step, "running a query")
+        try:
+            return cursor.fetchone()
+        except duckdb.Error as exc:
+            raise BackendError(step or "running a query", exc, sql) from None
+
+    def scalar(self, sql: str, params: Params = None, *, step: str = "") -> Any:
+        """Run a query and return the first column of its first row (None when it has no row)."""
+        row = self.fetchone(sql, params, step=step)
+        return None if row is None else row[0]
+
+    def fetch_arrow(self, sql: str, params: Params = None, *, step: str = "") -> pa.Table:
+        """Run a query and return its result as Arrow."""
+        cursor = self._run(sql, params, step, "running a query")
+        try:
+            return cursor.to_arrow_table()
+        except duckdb.Error as exc:
+            raise BackendError(step or "running a query", exc, sql) from None
+
+    def fetch_df(self, sql: str, params: Params = None, *, step: str = "") -> pd.DataFrame:
+        """Run a query and return its result as a pandas data frame."""
+        cursor = self._run(sql, params, step, "running a query")
+        try:
+            return cursor.df()
+        except duckdb.Error as exc:
+            raise BackendError(step or "running a query", exc, sql) from None
+
+    # --- tables -----------------------------------------------------------------------------
+
+    def register(self, name: str, table: Any) -> None:
+        """Make an Arrow table or a data frame queryable under ``name``."""
+        try:
+            self._con.register(name, table)
+        except duckdb.Error as exc:
+            raise BackendError(f"registering {name}", exc) from None
+
+    def unregister(self, name: str) -> None:
+        """Forget a table made queryable with ``register``."""
+        try:
+            self._con.unregister(name)
+        except duckdb.Error as exc:
+            raise BackendError(f"unregistering {name}", exc) from None
+
+    @contextmanager
+    def registered(self, name: str, table: Any) -> Iterator[str]:
+        """Make ``table`` queryable as ``name`` for the length of a block."""
+        self.register(name, table)
+        try:
+            yield name
+        finally:
+            self.unregister(name)
+
+    def table_exists(self, name: str) -> bool:
+        """Say whether a table or view called ``name`` exists."""
+        return bool(
+            self.scalar(
+                "select count(*) from information_schema.tables where table_name = ?",
+                [name],
+                step=f"looking for table {name}",
+            )
+        )
+
+    # --- transactions and sessions ----------------------------------------------------------
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a ``transaction`` block is open on this connection."""
+        return self._depth > 0
+
+    @contextmanager
+    def transaction(self, step: str) -> Iterator[DuckDBBackend]:
+        """Run a block as one transaction: all of it lands, or none of it does.
+
+        A transaction opened inside another joins it (DuckDB has no savepoints): the outer
+        block decides whether everything commits, and an error anywhere rolls back the lot.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self._run("begin transaction", None, step, "starting a transaction")
+        self._depth = 1
+        try:
+            yield self
+        except BaseException as exc:
+            self._depth = 0
+            self._con.execute("rollback")
+            if isinstance(exc, duckdb.Error):
+                raise BackendError(step, exc) from None
+            raise
+        else:
+            self._depth = 0
+            self._run("commit", None, step, "committing")
+
+    def cursor(self) -> DuckDBBackend:
+        """The same database over a connection of its own, for one thread or request."""
+        scoped = copy.copy(self)
+        scoped._con = self._con.cursor()
+        scoped._depth = 0
+        return scoped
+
+    def duckdb_connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection itself, for a library that needs it (Splink's DuckDB API)."""
+        return self._con
+
     def close(self) -> None:
         """Close the connection."""
-        self.con.close()
+        self._con.close()
+
+    # Kept while the stages move to the methods above; removed once nothing outside
+    # turnaround.store reads it.
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """Deprecated: the raw connection. Use the backend's methods."""
+        return self._con
+
+    @con.setter
+    def con(self, value: duckdb.DuckDBPyConnection) -> None:
+        self._con = value

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
-import duckdb
 
 from turnaround.errors import BackendError
 from turnaround.store.backend import DuckDBBackend
@@ -54,15 +50,16 @@ class Store(DuckDBBackend):
         """Versions of the migrations already recorded in this store."""
         if not self.table_exists("schema_migrations"):
             return []
-        rows = self.con.execute("select version from schema_migrations order by version").fetchall()
+        rows = self.fetchall("select version from schema_migrations order by version")
         return [int(r[0]) for r in rows]
 
     def migrate(self) -> list[Migration]:
         """Apply every bundled migration not yet recorded, each in its own transaction."""
-        self.con.execute(
+        self.execute(
             "create table if not exists schema_migrations ("
             " version integer primary key, name varchar not null,"
-            " applied_at timestamp not null default current_timestamp)"
+            " applied_at timestamp not null default current_timestamp)",
+            step="recording migrations",
         )
         done = set(self.applied_versions())
         applied = []
@@ -70,27 +67,13 @@ class Store(DuckDBBackend):
             if migration.version in done:
                 continue
             with self.transaction(f"migration {migration.version:04d}_{migration.name}"):
-                self.con.execute(migration.sql)
-                self.con.execute(
+                self.execute(migration.sql, step=f"migration {migration.version:04d}")
+                self.execute(
                     "insert into schema_migrations (version, name) values (?, ?)",
                     [migration.version, migration.name],
                 )
             applied.append(migration)
         return applied
-
-    @contextmanager
-    def transaction(self, step: str) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Run a block as one transaction: all of it lands, or none of it does."""
-        self.con.execute("begin transaction")
-        try:
-            yield self.con
-        except BaseException as exc:
-            self.con.execute("rollback")
-            if isinstance(exc, duckdb.Error):
-                raise BackendError(step, exc) from None
-            raise
-        else:
-            self.con.execute("commit")
 
 
 def open_store(path: Path | str, *, read_only: bool = False) -> Store:
