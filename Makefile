@@ -53,6 +53,8 @@ typecheck: install-dev
 # CI sets SPARK=1.
 test: install-dev lint typecheck
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	# WeasyPrint warns (an error under pytest) without HarfBuzz's subsetting library.
+	ldconfig -p | grep -q libharfbuzz-subset || (apt-get update && apt-get install -y libharfbuzz-subset0)
 	$(BIN)/pytest
 ifdef SPARK
 	$(BIN)/pytest -m spark
