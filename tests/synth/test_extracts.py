@@ -8,11 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from turnaround.synth import noise
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.extracts import (
     AGE_RANGE,
+    AGENCIES,
     RECORD_ID_COLUMN,
+    ROWS_PER_10K,
     build_extracts,
+    extract_specs,
     write_extracts,
 )
 from turnaround.synth.model import Extracts, Population, SocialCare
@@ -280,6 +284,38 @@ def test_every_agency_extract_is_built(extracts: Extracts) -> None:
     assert set(extracts.tables) == set(RECORD_ID_COLUMN)
     for name, table in extracts.tables.items():
         assert len(table) > 0, name
+
+
+def test_the_registry_lists_each_agency_and_the_extracts_it_sends() -> None:
+    assert {name: [spec.name for spec in agency.extracts] for name, agency in AGENCIES.items()} == {
+        "schools": ["school_census"],
+        "health": ["ae_attendances", "health_visiting"],
+        "police": ["police_domestic_abuse", "police_missing"],
+        "housing": ["housing_homelessness", "housing_temporary_accommodation"],
+        "youth_justice": ["youth_justice"],
+    }
+    specs = list(extract_specs())
+    assert [s.name for s in specs] == list(RECORD_ID_COLUMN) == list(AGE_RANGE)
+    assert RECORD_ID_COLUMN["police_missing"] == "ReportRef"
+    assert AGE_RANGE["health_visiting"] == (0, 5)
+    for spec in specs:
+        assert spec.noise_profile in noise.PROFILES, spec.name
+        assert 0 <= spec.ages[0] < spec.ages[1] <= 18, spec.name
+    # Every tuned volume belongs to an extract; only the census and the stays are untuned.
+    assert set(ROWS_PER_10K) == set(RECORD_ID_COLUMN) - {
+        "school_census",
+        "housing_temporary_accommodation",
+    }
+    streams = [source.stream for agency in AGENCIES.values() for source in agency.sources]
+    assert len(streams) == len(set(streams))
+
+
+def test_extracts_are_built_and_kept_in_registry_order(extracts: Extracts) -> None:
+    order = [spec.name for spec in extract_specs()]
+    assert list(extracts.tables) == order
+    assert list(dict.fromkeys(extracts.truth["source"])) == order
+    for spec in extract_specs():
+        assert spec.record_id == extracts.tables[spec.name].columns[0], spec.name
 
 
 def test_no_ground_truth_column_reaches_an_extract(extracts: Extracts) -> None:
