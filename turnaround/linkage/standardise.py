@@ -45,7 +45,7 @@ from turnaround.linkage.sources import (
     read_extract,
     typed_fields,
 )
-from turnaround.synth.identity import is_valid_upn, nhs_numbers_valid, upns_valid
+from turnaround.core.identifiers import nhs_numbers_valid, upns_valid
 
 _TITLES = r"(?:MR|MRS|MS|MISS|MSTR|MASTER|MX|DR|REV|SIR|DAME|LADY|LORD|PROF)"
 _SUFFIXES = r"(?:JR|JNR|SR|SNR)"
@@ -378,14 +378,7 @@ def clean_upns(values: pa.Array) -> pa.Array:
     """Unique pupil numbers whose check letter is right (temporary UPNs too); NULL otherwise."""
     text = pc.replace_substring_regex(pc.utf8_upper(as_strings(values)), r"\s", "")
 
-    def check(uniques: np.ndarray) -> np.ndarray:
-        ok = upns_valid(uniques) if len(uniques) else np.zeros(0, dtype=bool)
-        temporary = np.array([u[-1:].isalpha() for u in uniques], dtype=bool)
-        for i in np.flatnonzero(temporary & ~ok):
-            ok[i] = is_valid_upn(str(uniques[i]))
-        return ok
-
-    return _keep_valid(text, check)
+    return _keep_valid(text, upns_valid)
 
 
 # --- helpers --------------------------------------------------------------------------------
