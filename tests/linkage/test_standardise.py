@@ -26,6 +26,7 @@ from turnaround.linkage.standardise import (
     clean_nhs_numbers,
     clean_postcodes,
     clean_upns,
+    phonetic_code,
     read_source,
     standardise,
 )
@@ -96,10 +97,21 @@ def test_a_title_alone_is_kept_as_the_name() -> None:
     assert _names(["Mr"]) == ["MR"]
 
 
-def test_nicknames_and_spellings_fold_to_one_canon() -> None:
-    assert canonical_forename("BILL") == "WILLIAM"
-    assert canonical_forename("MUHAMMAD") == canonical_forename("MOHAMMED") == "MOHAMMED"
+def test_nicknames_fold_to_the_common_formal_name() -> None:
+    assert canonical_forename("BILL") == canonical_forename("WILL") == "WILLIAM"
+    assert canonical_forename("BOB") == "ROBERT"
+    assert canonical_forename("TOMMY") == "THOMAS"
     assert canonical_forename("WILLIAM") == "WILLIAM"
+    # Given names in their own right on the ONS list stay as they are.
+    assert canonical_forename("BILLY") == "BILLY"
+    assert canonical_forename("LIAM") == "LIAM"
+
+
+def test_spellings_meet_on_their_phonetic_code_not_their_canon() -> None:
+    # No sourced list of transliterations is used; the metaphone code brings them together.
+    assert canonical_forename("MUHAMMAD") == "MUHAMMAD"
+    assert canonical_forename("MOHAMMED") == "MOHAMMED"
+    assert phonetic_code("MUHAMMAD") == phonetic_code("MOHAMMED")
 
 
 def test_a_name_no_list_knows_is_its_own_canon() -> None:
@@ -107,8 +119,8 @@ def test_a_name_no_list_knows_is_its_own_canon() -> None:
 
 
 def test_standardised_rows_carry_canon_and_phonetic_codes() -> None:
-    out = standardise(_frame(First=["Bill", "billy", "Muhammad", "Mohammed"]), MAPPING)
-    assert out["forename_canon"].tolist() == ["WILLIAM", "WILLIAM", "MOHAMMED", "MOHAMMED"]
+    out = standardise(_frame(First=["Bill", "will", "Muhammad", "Mohammed"]), MAPPING)
+    assert out["forename_canon"].tolist() == ["WILLIAM", "WILLIAM", "MUHAMMAD", "MOHAMMED"]
     assert out["forename_dm"].iloc[2] == out["forename_dm"].iloc[3]
     assert out["surname_dm"].iloc[0] == "SM0"
 

@@ -13,9 +13,9 @@ import pytest
 from tests.synth import fixtures_social_care as fx
 from turnaround.synth import outcomes
 from turnaround.synth.config import SynthConfig
-from turnaround.synth.write_annex_a import SHEETS, write_annex_a
+from turnaround.synth.write_annex_a import annex_a_sheets, write_annex_a
 from turnaround.synth.write_cin import write_cin_census
-from turnaround.synth.write_ssda903 import FILE_NAMES, ssda903_columns, write_ssda903
+from turnaround.synth.write_ssda903 import ssda903_columns, ssda903_files, write_ssda903
 
 CONFIG = SynthConfig(children=1_000, seed=7)
 
@@ -30,8 +30,8 @@ def _write_903(year: int, out: Path, seed: int = 1) -> dict[str, pd.DataFrame]:
         out,
         np.random.default_rng(seed),
     )
-    assert sorted(p.name for p in paths) == sorted(FILE_NAMES.values())
-    names = {v: k for k, v in FILE_NAMES.items()}
+    assert sorted(p.name for p in paths) == sorted(ssda903_files(year).values())
+    names = {v: k for k, v in ssda903_files(year).items()}
     return {names[p.name]: pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths}
 
 
@@ -136,7 +136,7 @@ def test_oc3_ages_follow_the_year() -> None:
 def test_ssda903_is_byte_identical(tmp_path: Path) -> None:
     _write_903(2014, tmp_path / "a", seed=3)
     _write_903(2014, tmp_path / "b", seed=3)
-    for name in FILE_NAMES.values():
+    for name in ssda903_files(2014).values():
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
@@ -212,10 +212,10 @@ def _write_annex(year: int, out: Path) -> Path:
 
 def test_annex_a_sheets_headings_and_counts(tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(_write_annex(2014, tmp_path / "annex_a.xlsx"), read_only=True)
-    assert workbook.sheetnames == list(SHEETS)
+    assert workbook.sheetnames == list(annex_a_sheets(2014))
     for sheet, expected in zip(workbook.worksheets, EXPECTED_ANNEX_A_2014, strict=True):
         rows = list(sheet.iter_rows(values_only=True))
-        assert list(rows[0]) == SHEETS[sheet.title]
+        assert list(rows[0]) == annex_a_sheets(2014)[sheet.title]
         assert len(rows) - 1 == expected, sheet.title
     contacts = list(workbook["List 1 - Contacts"].iter_rows(values_only=True))
     assert contacts[0][:7] == (

@@ -40,6 +40,7 @@ import pyarrow.csv as pa_csv
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from turnaround.core.years import school_census_day
 from turnaround.errors import ConfigError, InputError, describe_invalid
 from turnaround.linkage.model import STANDARD_COLUMNS
 from turnaround.returns.model import Failure
@@ -517,5 +518,4 @@ def folder_sources(
 
 def census_day(year: int) -> date:
     """The January school census day of ``year``: its third Thursday."""
-    first = date(year, 1, 1)
-    return date(year, 1, 1 + (3 - first.weekday()) % 7 + 14)
+    return school_census_day(year)

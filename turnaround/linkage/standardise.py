@@ -5,9 +5,10 @@ Each field is cleaned the same way whichever agency wrote it:
 - names: accents dropped, upper case, apostrophes removed ("O'Brien" -> "OBRIEN", the way
   many systems store it), other punctuation to spaces, titles (MR, MISS, DR, ...) and
   suffixes (JR, SNR) dropped, spaces around hyphens closed, single spaces;
-- forenames folded to one canonical form (``forename_canon``) so that nicknames and spellings
-  of one name agree, with a metaphone code of the canonical form and of the surname (DuckDB
-  has no phonetic functions, so the codes are computed here);
+- forenames folded to one canonical form (``forename_canon``, by ``core.names``) so that
+  nicknames of one name agree, with a metaphone code of the canonical form and of the surname
+  (DuckDB has no phonetic functions, so the codes are computed here; the metaphone code is
+  what still brings spellings such as MUHAMMAD and MOHAMMED together);
 - dates of birth parsed in the mapping's format, with the day-and-month-swapped reading kept
   beside them in ``dob_swapped`` for linkage to try;
 - postcodes normalised to 'B11 1AA' and their sector 'B11 1';
@@ -21,12 +22,8 @@ once per distinct value and are mapped back.
 
 from __future__ import annotations
 
-import csv
-from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import date
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import jellyfish
@@ -34,8 +31,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from nicknames import NickNamer
 
+from turnaround.core.identifiers import nhs_numbers_valid, upns_valid
+from turnaround.core.names import canonical_forename as canonical_forename
 from turnaround.errors import InputError
 from turnaround.linkage.model import STANDARD_COLUMNS
 from turnaround.linkage.sources import (
@@ -45,7 +43,6 @@ from turnaround.linkage.sources import (
     read_extract,
     typed_fields,
 )
-from turnaround.synth.identity import is_valid_upn, nhs_numbers_valid, upns_valid
 
 _TITLES = r"(?:MR|MRS|MS|MISS|MSTR|MASTER|MX|DR|REV|SIR|DAME|LADY|LORD|PROF)"
 _SUFFIXES = r"(?:JR|JNR|SR|SNR)"
@@ -220,93 +217,6 @@ def _split_name(value: str | None, order: str) -> tuple[str | None, str | None]:
     return " ".join(words[:-1]), words[-1]
 
 
-@cache
-def _city_names() -> tuple[dict[str, str], dict[str, str], dict[str, float]]:
-    """The city's spelling groups, nicknames and forename frequencies, keyed by clean name."""
-
-    def rows(filename: str) -> list[dict[str, str]]:
-        path = resources.files("turnaround.synth").joinpath("data", "names", filename)
-        return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
-
-    variants, nicknames, forenames = (
-        rows(f) for f in ("variants.csv", "nicknames.csv", "forenames.csv")
-    )
-    raw = sorted(
-        {r["variant_group"] for r in variants}
-        | {r[k] for r in variants + nicknames + forenames for k in ("name", "nickname") if k in r}
-    )
-    cleaned = dict(zip(raw, _clean_name_text(pa.array(raw, pa.string())).to_pylist(), strict=True))
-
-    def clean(name: str) -> str:
-        return cleaned[name] or ""
-
-    spelling: dict[str, str] = {}
-    for row in variants:
-        group = clean(row["variant_group"])
-        spelling.setdefault(group, group)
-        spelling.setdefault(clean(row["name"]), group)
-    # A nickname shared by several names (ALEX) folds to the first one listed.
-    nickname: dict[str, str] = {}
-    for row in nicknames:
-        nickname.setdefault(clean(row["nickname"]), clean(row["name"]))
-    weight: dict[str, float] = defaultdict(float)
-    for row in forenames:
-        weight[clean(row["name"])] += float(row["weight"])
-    return spelling, nickname, dict(weight)
-
-
-@cache
-def _nicknamer() -> NickNamer:
-    return NickNamer()
-
-
-def _fold_once(name: str) -> str:
-    """One step towards a forename's canonical form; ``name`` itself when it is one."""
-    spelling, nickname, weight = _city_names()
-    if name in spelling:
-        return spelling[name]
-    if name in nickname:
-        return nickname[name]
-    if name in weight:
-        return name
-    # Names the city does not know: ask the maintained list, preferring a common full name.
-    formal = _nicknamer()
-    if formal.nicknames_of(name.lower()):
-        return name  # a formal name in its own right
-    candidates = sorted(c.upper() for c in formal.canonicals_of(name.lower()))
-    if not candidates:
-        return name
-    return max(candidates, key=lambda c: (weight.get(c, 0.0), -candidates.index(c)))
-
-
-@cache
-def canonical_forename(name: str) -> str:
-    """The canonical form of a clean forename: BILL -> WILLIAM, MUHAMMAD -> MOHAMMED.
-
-    Spelling and transliteration groups come first, then nicknames, both from the city's own
-    name data (``turnaround/synth/data/names/variants.csv`` and ``nicknames.csv``), which
-    extends the maintained ``nicknames`` package used for names the city's lists lack. A name
-    in several parts that is not known whole is folded on its first part. Folding is
-    idempotent: the canonical form of a canonical form is itself.
-    """
-    seen: list[str] = [name]
-    while True:
-        step = _fold_once(seen[-1])
-        if step == seen[-1]:
-            break
-        if step in seen:  # a cycle in the lists: settle on its first member alphabetically
-            cycle = seen[seen.index(step) :]
-            return min(cycle)
-        seen.append(step)
-    result = seen[-1]
-    if result == name and (" " in name or "-" in name):
-        first = name.replace("-", " ").split(" ")[0]
-        folded = canonical_forename(first)
-        if folded != first:
-            return folded
-    return result
-
-
 def phonetic_code(name: str) -> str:
     """The metaphone code of a clean name, its parts run together ('SMITH-KHAN' -> 'SM0KN')."""
     letters = "".join(ch for ch in name if "A" <= ch <= "Z")
@@ -378,14 +288,7 @@ def clean_upns(values: pa.Array) -> pa.Array:
     """Unique pupil numbers whose check letter is right (temporary UPNs too); NULL otherwise."""
     text = pc.replace_substring_regex(pc.utf8_upper(as_strings(values)), r"\s", "")
 
-    def check(uniques: np.ndarray) -> np.ndarray:
-        ok = upns_valid(uniques) if len(uniques) else np.zeros(0, dtype=bool)
-        temporary = np.array([u[-1:].isalpha() for u in uniques], dtype=bool)
-        for i in np.flatnonzero(temporary & ~ok):
-            ok[i] = is_valid_upn(str(uniques[i]))
-        return ok
-
-    return _keep_valid(text, check)
+    return _keep_valid(text, upns_valid)
 
 
 # --- helpers --------------------------------------------------------------------------------

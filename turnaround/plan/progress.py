@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
 
+from turnaround.core.years import year_end as year_end
 from turnaround.measures.compute import compute_measures
 from turnaround.measures.registry import get_measure
 from turnaround.plan.model import Action, Plan, PlanMeasure
@@ -47,11 +48,6 @@ SYMBOLS: dict[str, str] = {"on track": "✓", "at risk": "!", "off track": "✗"
 TOLERANCE = 0.10
 #: The kinds of load that carry the council's own data (benchmarks are everyone's, any year).
 OWN_DATA_KINDS: tuple[str, ...] = ("ssda903", "cin", "annex_a", "extract", "workforce", "synth")
-
-
-def year_end(year: int) -> date:
-    """The 31 March a collection year ends on."""
-    return date(year, 3, 31)
 
 
 def worst(ratings: Iterable[Rating]) -> Rating:

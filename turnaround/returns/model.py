@@ -15,26 +15,27 @@ from typing import Literal
 
 import pandas as pd
 
+# ``Failure`` is every validator's, so it lives in the core; it is re-exported here because
+# the returns were its first home and callers still import it from this module.
+from turnaround.core.failure import Failure, Severity
+
+__all__ = [
+    "FAILURE_COLUMNS",
+    "FILE_COLUMN",
+    "ROW_COLUMN",
+    "Failure",
+    "ReturnData",
+    "ReturnKind",
+    "Severity",
+    "ValidationReport",
+    "failures_frame",
+]
+
 ReturnKind = Literal["ssda903", "cin", "annex_a"]
-Severity = Literal["error", "query"]
 
 # Every canonical table carries where each row came from.
 FILE_COLUMN = "_file"
 ROW_COLUMN = "_row"
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One broken rule on one row (or one file, when ``row`` is None)."""
-
-    file: str
-    row: int | None  # CSV: line number in the file (header is line 1); XML: line of the element
-    child_id: str | None
-    table: str
-    field: str | None
-    rule: str  # DfE rule code ('103', '8500'), or a structural code ('S-DATE', 'S-CODE', ...)
-    message: str
-    severity: Severity = "error"
 
 
 @dataclass

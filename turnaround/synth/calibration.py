@@ -7,10 +7,10 @@ comparison holds at any size; rates and shares are compared directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
+from turnaround.core.years import collection_period
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.model import City
 
@@ -49,8 +49,8 @@ def _open_at(starts: pd.Series, ends: pd.Series, day: pd.Timestamp) -> pd.Series
 def headline_figures(city: City, config: SynthConfig, year: int | None = None) -> list[Figure]:
     """The calibration table for the year to 31 March ``year`` (default: the last year)."""
     year = year or config.end_year
-    end = pd.Timestamp(date(year, 3, 31))
-    start = pd.Timestamp(date(year - 1, 4, 1))
+    first, last = collection_period(year)
+    start, end = pd.Timestamp(first), pd.Timestamp(last)
     sc = city.social_care
     ch = city.population.children
     resident = (

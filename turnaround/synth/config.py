@@ -9,7 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from turnaround.core.years import year_end, year_start
+from turnaround.errors import ConfigError
+from turnaround.returns.schema import LATEST_YEAR
 
 BIRMINGHAM_CHILDREN_2014 = 281_019
 DEMO_CHILDREN = 25_000
@@ -45,12 +49,25 @@ class SynthConfig(BaseModel):
         DEMO_CHILDREN, ge=200, le=5_000_000, description="Children 0-17 at the end."
     )
     seed: int = Field(1, ge=0)
-    end_year: int = Field(2014, ge=2014, le=2030, description="Last collection year (to 31 March).")
+    end_year: int = Field(2014, ge=2014, description="Last collection year (to 31 March).")
     years: int = Field(5, ge=1, le=10, description="Collection years written.")
     threshold: Threshold = Field("high", description="'high' mimics Birmingham in 2014.")
     la_code: str = "330"
     la_name: str = "Birmingham (synthetic)"
     targets: Targets = Field(default_factory=Targets)
+
+    @field_validator("end_year")
+    @classmethod
+    def _described_by_the_schema(cls, end_year: int) -> int:
+        # The generator writes every return in the layout ``returns.schema`` gives its year, so
+        # it can only write years a schema file describes.
+        if end_year > LATEST_YEAR:
+            raise ConfigError(
+                f"end_year {end_year}: the return schemas describe collection years up to "
+                f"{LATEST_YEAR}; choose {LATEST_YEAR} or earlier (or add a schema file for "
+                f"{end_year} under turnaround/returns/schema/data)"
+            )
+        return end_year
 
     @property
     def collection_years(self) -> list[int]:
@@ -60,12 +77,12 @@ class SynthConfig(BaseModel):
     @property
     def window_start(self) -> date:
         """1 April at the start of the first collection year."""
-        return date(self.end_year - self.years, 4, 1)
+        return year_start(self.end_year - self.years + 1)
 
     @property
     def window_end(self) -> date:
         """31 March that ends the last collection year."""
-        return date(self.end_year, 3, 31)
+        return year_end(self.end_year)
 
     @property
     def scale(self) -> float:

@@ -3,9 +3,10 @@
 Everything here is vectorised with numpy, so a city of 400,000 children is generated in well
 under a second, and every identifier carries a valid check character.
 
-NHS numbers use the NHS modulus 11 check digit. UPNs use the Department for Education's check
-letter (see ``upn_check_letter``). Postcodes are in real Birmingham-area districts with made-up
-sectors and units, so they look right but do not point at real homes.
+NHS numbers carry the NHS modulus 11 check digit and UPNs the Department for Education's check
+letter, both computed by ``turnaround.core.identifiers`` (re-exported here). Postcodes are in
+real Birmingham-area districts with made-up sectors and units, so they look right but do not
+point at real homes.
 """
 
 from __future__ import annotations
@@ -17,51 +18,45 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-# --- NHS numbers --------------------------------------------------------------------------
+# The checks themselves are the core's; they are re-exported here for the generator's modules.
+from turnaround.core.identifiers import (
+    UPN_LETTERS,
+    is_valid_nhs_number,
+    is_valid_upn,
+    nhs_check_digit,
+    nhs_check_digits,
+    nhs_numbers_valid,
+    upn_check_letter,
+    upn_check_letters,
+    upns_valid,
+)
 
-_NHS_WEIGHTS = np.arange(10, 1, -1)  # 10, 9, ..., 2 for the first nine digits
+__all__ = [
+    "POSTCODE_DISTRICTS",
+    "POSTCODE_PATTERN",
+    "UNIT_LETTERS",
+    "UPN_LETTERS",
+    "district_probabilities",
+    "draw_addresses",
+    "is_valid_nhs_number",
+    "is_valid_upn",
+    "make_gp_practices",
+    "make_nhs_numbers",
+    "make_schools",
+    "make_upns",
+    "nhs_check_digit",
+    "nhs_numbers_valid",
+    "postcode_sector",
+    "street_names",
+    "upn_check_letter",
+    "upns_valid",
+]
+
+# --- NHS numbers --------------------------------------------------------------------------
 
 # England and Wales allocate from the 400-499 and 600-799 million ranges; the stems here are
 # the first nine digits.
 _NHS_STEM_RANGES = ((400_000_000, 500_000_000), (600_000_000, 800_000_000))
-
-
-def nhs_check_digit(nine_digits: str) -> int | None:
-    """The NHS number check digit for nine digits, or None if no valid number has them."""
-    if len(nine_digits) != 9 or not nine_digits.isdigit():
-        raise ValueError(f"expected nine digits, got {nine_digits!r}")
-    total = sum(int(d) * w for d, w in zip(nine_digits, _NHS_WEIGHTS.tolist(), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        return 0
-    return None if check == 10 else check
-
-
-def is_valid_nhs_number(value: str) -> bool:
-    """True if ``value`` is ten digits (spaces allowed, as in '943 476 5919') with a good check."""
-    digits = value.replace(" ", "")
-    if len(digits) != 10 or not digits.isdigit() or not digits.isascii():
-        return False
-    return nhs_check_digit(digits[:9]) == int(digits[9])
-
-
-def _nhs_checks(stems: np.ndarray) -> np.ndarray:
-    """Check digits for an array of nine-digit stems; 10 marks a stem that has none."""
-    powers = 10 ** np.arange(8, -1, -1, dtype=np.int64)
-    digits = (stems[:, None] // powers) % 10
-    check = 11 - (digits @ _NHS_WEIGHTS) % 11
-    return np.where(check == 11, 0, check)
-
-
-def nhs_numbers_valid(values: np.ndarray) -> np.ndarray:
-    """Elementwise ``is_valid_nhs_number`` for an array of ten-digit strings."""
-    text = np.asarray(values, dtype=str)
-    ok = (np.char.str_len(text) == 10) & np.char.isdigit(text)
-    out = np.zeros(len(text), dtype=bool)
-    if ok.any():
-        numbers = text[ok].astype(np.int64)
-        out[ok] = _nhs_checks(numbers // 10) == numbers % 10
-    return out
 
 
 def make_nhs_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -73,7 +68,7 @@ def make_nhs_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
         which = rng.choice(len(sizes), size=batch, p=sizes / sizes.sum())
         lows = np.array([lo for lo, _ in _NHS_STEM_RANGES])[which]
         stems = lows + (rng.random(batch) * sizes[which]).astype(np.int64)
-        checks = _nhs_checks(stems)
+        checks = nhs_check_digits(stems)
         numbers = stems[checks != 10] * 10 + checks[checks != 10]
         found = _unique_in_order(np.concatenate([found, numbers]))
     return found[:n].astype("U10")
@@ -85,67 +80,6 @@ def _unique_in_order(values: np.ndarray) -> np.ndarray:
 
 
 # --- Unique pupil numbers -----------------------------------------------------------------
-
-UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-_UPN_WEIGHTS = np.arange(2, 14)  # positions 2..13 weigh 2..13
-_LETTER_VALUE = {letter: i for i, letter in enumerate(UPN_LETTERS)}
-
-
-def upn_check_letter(twelve: str) -> str:
-    """The check letter that starts a UPN whose other twelve characters are ``twelve``.
-
-    Each of characters 2-13 is multiplied by its position (2..13) and the products summed;
-    the sum modulo 23 indexes ``ABCDEFGHJKLMNPQRTUVWXYZ`` (I, O and S are never used). A
-    letter in position 13, as in a temporary UPN, counts as its index in the same alphabet.
-    This is the algorithm in the DfE's guide to unique pupil numbers; it agrees with the worked
-    example ``B801200005001`` used by public UPN validators (python-stdnum, dataprep).
-    """
-    if len(twelve) != 12 or not twelve[:11].isdigit():
-        raise ValueError(f"expected eleven digits and a digit or letter, got {twelve!r}")
-    last = twelve[11]
-    if last.isdigit():
-        last_value = int(last)
-    elif last in _LETTER_VALUE:
-        last_value = _LETTER_VALUE[last]
-    else:
-        raise ValueError(f"character 13 must be a digit or one of {UPN_LETTERS}: {twelve!r}")
-    values = [int(c) for c in twelve[:11]] + [last_value]
-    total = sum(v * w for v, w in zip(values, _UPN_WEIGHTS.tolist(), strict=True))
-    return UPN_LETTERS[total % 23]
-
-
-def is_valid_upn(value: str) -> bool:
-    """True if ``value`` is a 13-character UPN whose check letter matches."""
-    if len(value) != 13 or value[0] not in _LETTER_VALUE:
-        return False
-    try:
-        return upn_check_letter(value[1:]) == value[0]
-    except ValueError:
-        return False
-
-
-def _upn_checks(bodies: np.ndarray) -> np.ndarray:
-    """Check letters for an array of twelve-digit UPN bodies."""
-    codes = np.asarray(bodies, dtype="U12").view(np.uint32).reshape(-1, 12).astype(np.int64)
-    total = (codes - ord("0")) @ _UPN_WEIGHTS
-    return np.asarray(list(UPN_LETTERS))[total % 23]
-
-
-def upns_valid(values: np.ndarray) -> np.ndarray:
-    """Elementwise ``is_valid_upn`` for an array of all-digit-bodied UPNs (permanent UPNs)."""
-    text = np.asarray(values, dtype=str)
-    ok = (np.char.str_len(text) == 13) & np.char.isdigit(_slice(text, 1, 13))
-    out = np.zeros(len(text), dtype=bool)
-    if ok.any():
-        good = text[ok]
-        out[ok] = _upn_checks(_slice(good, 1, 13)) == _slice(good, 0, 1)
-    return out
-
-
-def _slice(text: np.ndarray, start: int, stop: int) -> np.ndarray:
-    width = np.asarray(text, dtype="U13")
-    codes = width.view(np.uint32).reshape(-1, 13)[:, start:stop]
-    return np.ascontiguousarray(codes).view(f"U{stop - start}").ravel()
 
 
 def make_upns(
@@ -182,7 +116,7 @@ def make_upns(
         raise ValueError("more than 999 UPNs for one school in one year")
     numbers = (int(la_code) * 10_000 + estab.astype(np.int64)) * 100_000 + years * 1000 + serial
     bodies = np.char.zfill(numbers.astype("U12"), 12)
-    return np.char.add(_upn_checks(bodies), bodies)
+    return np.char.add(upn_check_letters(bodies), bodies)
 
 
 # --- Postcodes and addresses --------------------------------------------------------------

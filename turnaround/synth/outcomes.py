@@ -21,6 +21,8 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from turnaround.core.years import collection_period
+
 TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
 SHORT_BREAKS = ("V3", "V4")
 ADOPTED = ("E11", "E12")
@@ -38,7 +40,8 @@ class Window:
     @classmethod
     def for_year(cls, year: int) -> Window:
         """The collection year named by its 31 March: 1 April ``year - 1`` to 31 March ``year``."""
-        return cls(pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 3, 31))
+        start, end = collection_period(year)
+        return cls(pd.Timestamp(start), pd.Timestamp(end))
 
 
 def ddmmyyyy(dates: pd.Series) -> pd.Series:

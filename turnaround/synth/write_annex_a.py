@@ -1,8 +1,8 @@
 """Write the Ofsted Annex A workbook: the child-level lists 1-11 inspectors ask for.
 
-Sheet names and column headings follow the Ofsted ILACS Annex A template, as standardised in
-Social Finance's ``liia-tools`` (``annex_a_pipeline/spec/Annex_A_schema.yml``); coded answers
-use the template's drop-down wording ("a) Male", "N1 - Abuse or neglect").
+Sheet names and column headings are those ``returns.schema`` describes for the year (the Ofsted
+ILACS Annex A template, as standardised in Social Finance's ``liia-tools``); coded answers use
+the template's drop-down wording ("a) Male", "N1 - Abuse or neglect").
 
 Period covered: Ofsted asks for most lists over the six months before the inspection (current
 cases on lists 6-9, twelve months for adoption). We cover the twelve months to 31 March of the
@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from turnaround.returns.schema import schema_for
 from turnaround.synth import outcomes
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.model import SocialCare
@@ -59,152 +60,15 @@ UASC_LEAVER = "Unaccompanied Asylum Seeking Child (UASC), or formerly UASC if 18
 FFA_DATE = "Date the child was placed for fostering in FFA or concurrent planning placement"
 NO_LONGER_DATE = "Date of Decision that Child Should No Longer be Placed for Adoption"
 
-SHEETS: dict[str, list[str]] = {
-    "List 1 - Contacts": [*COMMON, "Date of Contact", "Contact Source"],
-    "List 2 - Early Help": [
-        *COMMON,
-        "Assessment start date",
-        "Assessment completion date",
-        "Organisation completing assessment",
-    ],
-    "List 3 - Referrals": [
-        *COMMON,
-        "Date of referral",
-        "Referral Source",
-        "Referral NFA?",
-        "Number of Referrals in Last 12 Months",
-        *ALLOCATED,
-    ],
-    "List 4 - Assessments": [
-        *COMMON,
-        DISABILITY,
-        "Continuous Assessment Start Date",
-        "Child Seen During Continuous Assessment",
-        "Continuous Assessment Date of Authorisation",
-        ASSESSED_SUPPORT,
-        *ALLOCATED,
-    ],
-    "List 5 - Section 47": [
-        *COMMON,
-        DISABILITY,
-        S47_START,
-        ICPC_UNNECESSARY,
-        "Date of Initial Child Protection Conference",
-        ICPC_PLAN,
-        "Number of Section 47 Enquiries in the last 12 months",
-        "Number of ICPCs in the last 12 months",
-        *ALLOCATED,
-    ],
-    "List 6 - Children in Need": [
-        *COMMON,
-        DISABILITY,
-        "CIN Start Date",
-        "Primary Need Code",
-        "Date Child Was Last Seen",
-        "CIN Closure Date",
-        "Reason for Closure",
-        "Case Status",
-        *ALLOCATED,
-    ],
-    "List 7 - Child Protection": [
-        *COMMON,
-        DISABILITY,
-        "Child Protection Plan Start Date",
-        "Initial Category of Abuse",
-        "Latest Category of Abuse",
-        "Date of the Last Statutory Visit",
-        "Was the Child Seen Alone?",
-        "Date of latest review conference",
-        "Child Protection Plan End Date",
-        EPO,
-        "Number of Previous Child Protection Plans",
-        *ALLOCATED,
-    ],
-    "List 8 - Children in Care": [
-        *COMMON,
-        UASC_12M,
-        DISABILITY,
-        "Date Started to be Looked After",
-        "Child's Category of Need",
-        REPEAT_PERIOD,
-        "Start date of current legal status",
-        "Child's Legal Status",
-        "Date of Latest Statutory Review",
-        "Date of Last Social Work Visit",
-        "What is the permanence plan for this child?",
-        "Date of Last IRO Visit / Contact to the Child",
-        "Date of Last Health Assessment",
-        "Date of Last Dental Check",
-        "Number of Placements in the Last 12 months",
-        "Date Ceased to be Looked After",
-        "Reason Ceased to be Looked After",
-        "Start Date of Most Recent Placement",
-        "Placement Type",
-        "Placement Provider",
-        "Placement postcode",
-        "URN of Placement",
-        "Placement Location",
-        "LA of Placement",
-        MISSING_COUNT,
-        ABSENT_COUNT,
-        RETURN_OFFERED,
-        RETURN_ACCEPTED,
-        *ALLOCATED,
-    ],
-    "List 9 - Care Leavers": [
-        *COMMON,
-        UASC_LEAVER,
-        DISABILITY,
-        *ALLOCATED,
-        "Allocated Personal Advisor",
-        "Eligibility Category",
-        "Latest Pathway Plan Review Date",
-        "LA in Touch",
-        "Latest Date of Contact",
-        "Type of Accommodation",
-        "Suitability of Accommodation",
-        "Activity Status",
-    ],
-    "List 10 - Adoption": [
-        "Child Unique ID",
-        "Family identifier",
-        "Gender",
-        "Ethnicity",
-        "Date of Birth",
-        "Age of Child (Years)",
-        DISABILITY,
-        "Date the Child Entered Care",
-        "Date of Decision that Child Should be Placed for Adoption",
-        "Date of Placement Order",
-        "Date of Matching Child and Prospective Adopters",
-        "Date Placed for Adoption",
-        "Date of Adoption Order",
-        NO_LONGER_DATE,
-        "Reason Why Child No Longer Placed for Adoption",
-        FFA_DATE,
-    ],
-    "List 11 - Adopters": [
-        "Individual adopter identifier",
-        "Family identifier",
-        "Gender",
-        "Ethnicity",
-        "Disability",
-        "Is the (prospective) adopter fostering for adoption?",
-        "Date enquiry received",
-        "Date Stage 1 started",
-        "Date Stage 1 ended",
-        "Date Stage 2 started",
-        "Date Stage 2 ended",
-        "Date application submitted",
-        "Date application approved",
-        "Date adopter matched with child(ren)",
-        "Date child/children placed with adopter(s)",
-        "No. of children placed",
-        "Date of Adoption Order",
-        "Date of leaving adoption process",
-        "Reason for leaving adoption process",
-    ],
-}
+
+def annex_a_sheets(year: int) -> dict[str, list[str]]:
+    """Each list's sheet name and column headings in order, as ``returns.schema`` describes it."""
+    schema = schema_for("annex_a", year)
+    return {
+        table.sheet or table.name: [column.heading or column.name for column in table.columns]
+        for table in schema.tables.values()
+    }
+
 
 GENDER = {"M": "a) Male", "F": "b) Female"}
 ETHNICITY = {
@@ -495,7 +359,8 @@ def annex_a_lists(
         "List 10 - Adoption": _adoption(ctx),
         "List 11 - Adopters": pd.DataFrame(),
     }
-    return {name: frame.reindex(columns=SHEETS[name]) for name, frame in lists.items()}
+    sheets = annex_a_sheets(year)
+    return {name: frame.reindex(columns=sheets[name]) for name, frame in lists.items()}
 
 
 class _Context:

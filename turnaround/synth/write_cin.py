@@ -10,8 +10,8 @@ open. Initial conferences are returned on their section 47 only, never also at e
 Data to Insight's ``csc-validator-be-cin`` (``cin_validator/ingress.py`` and its ``fake_data``
 examples). Dates are yyyy-mm-dd; absent optional values are left out, not written empty.
 
-The layout follows the collection year (``CIN_CHANGES``): factors identified at assessment
-from 2014-15 and ``Sex`` (M/F) replacing ``GenderCurrent`` (1/2) from 2024-25. The
+The layout follows the collection year as ``returns.schema`` describes it: factors identified
+at assessment from 2014-15 and ``Sex`` (M/F) replacing ``GenderCurrent`` (1/2) from 2024-25. The
 pre-proceedings block added for 2025-26 is not written, as the generator does not model
 pre-proceedings. Child protection reviews go in one ``<Reviews>`` block per plan, one
 ``<CPPreviewDate>`` each. The writer streams one ``<Child>`` at a time and never reads the clock.
@@ -26,17 +26,13 @@ from typing import Any, cast
 
 import pandas as pd
 
+from turnaround.core.years import cin_reference_date
+from turnaround.returns.schema import schema_for
 from turnaround.synth import outcomes
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.model import SocialCare
 from turnaround.synth.outcomes import Window, clip_open, in_window, iso_dates
 from turnaround.synth.rng import rng_for
-
-CIN_CHANGES: dict[int, frozenset[str]] = {
-    2015: frozenset({"assessment_factors"}),
-    2025: frozenset({"sex_not_gender"}),
-}
-"""Layout changes by the first collection year they apply to."""
 
 SOFTWARE_CODE = "turnaround"
 RELEASE = "0.1"
@@ -47,11 +43,17 @@ _DISABILITY_WEIGHTS = (0.2, 0.15, 0.12, 0.08, 0.05, 0.04, 0.04, 0.03, 0.15, 0.06
 
 
 def cin_features(year: int) -> frozenset[str]:
-    """The layout changes in force for a collection year."""
+    """The layout changes in force for a collection year, read from ``returns.schema``.
+
+    ``assessment_factors``: the factors block is part of the year's layout. ``sex_not_gender``:
+    the child's sex is returned as ``Sex`` (M/F) rather than ``GenderCurrent`` (1/2).
+    """
+    schema = schema_for("cin", year)
     on: set[str] = set()
-    for change_year, features in CIN_CHANGES.items():
-        if change_year <= year:
-            on |= features
+    if schema.table("assessment_factors").required:
+        on.add("assessment_factors")
+    if schema.table("children").column("sex").element == "Sex":
+        on.add("sex_not_gender")
     return frozenset(on)
 
 
@@ -150,7 +152,7 @@ def _header(config: SynthConfig, year: int) -> ET.Element:
     details = ET.SubElement(header, "CollectionDetails")
     _add(details, "Collection", "CIN")
     _add(details, "Year", year)
-    _add(details, "ReferenceDate", f"{year}-03-31")
+    _add(details, "ReferenceDate", cin_reference_date(year).isoformat())
     source = ET.SubElement(header, "Source")
     _add(source, "SourceLevel", "L")
     _add(source, "LEA", config.la_code)

@@ -1,10 +1,9 @@
 """Write the SSDA903 (children looked after) return as the CSV tables councils export.
 
 One folder per collection year (1 April to 31 March), one CSV per table, dates dd/mm/yyyy,
-a header row even when a table is empty. The tables' columns follow the collection year: the
-layout is the 2013-14 one plus each later year's changes (``SSDA903_CHANGES``). Column names
-and code lists were checked against Data to Insight's ``csc-validator-be-903`` (its
-``lac_validator/config.py``) and the DfE technical specifications.
+a header row even when a table is empty. The tables, their columns and their file names are
+those ``returns.schema`` describes for the collection year (``schema_for("ssda903", year)``),
+so the generator writes exactly the layout the loader reads.
 
 SWEpisodes (the child's social workers) is written for every year. The DfE added it in
 2023-24; we keep it for earlier years because the workforce analysis needs it.
@@ -17,53 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from turnaround.returns.schema import schema_for
 from turnaround.synth import outcomes
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.model import SocialCare
 from turnaround.synth.outcomes import Window, clip_open, ddmmyyyy, in_window
-
-SSDA903_BASE_YEAR = 2014
-SSDA903_BASE: dict[str, list[str]] = {
-    "Header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
-    "Episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                 "HOME_POST", "PL_POST"],
-    "Reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
-    "UASC": ["CHILD", "SEX", "DOB", "DUC"],
-    "OC2": ["CHILD", "DOB", "SDQ_SCORE", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
-            "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED",
-            "INTERVENTION_OFFERED"],
-    "OC3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
-    "AD1": ["CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR",
-            "LS_ADOPTR"],
-    "PlacedAdoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED",
-                       "REASON_PLACED_CEASED"],
-    "PrevPerm": ["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"],
-    "Missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
-    "SWEpisodes": ["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"],
-}  # fmt: skip
-"""The 2013-14 layout (the first year the generator writes in full)."""
-
-SSDA903_CHANGES: dict[int, list[tuple[str, str, str]]] = {
-    # 2014-15: the Ofsted unique reference number of the placement.
-    2015: [("Episodes", "URN", "PL_POST")],
-    # 2015-16: why the placement changed, and why no SDQ score was returned.
-    2016: [("Episodes", "REASON_PLACE_CHANGE", "REC"), ("OC2", "SDQ_REASON", "SDQ_SCORE")],
-}
-"""Columns added by year: (table, new column, the column it follows)."""
-
-FILE_NAMES = {
-    "Header": "header.csv",
-    "Episodes": "episodes.csv",
-    "Reviews": "reviews.csv",
-    "UASC": "uasc.csv",
-    "OC2": "oc2.csv",
-    "OC3": "oc3.csv",
-    "AD1": "ad1.csv",
-    "PlacedAdoption": "placed_adoption.csv",
-    "PrevPerm": "prev_perm.csv",
-    "Missing": "missing.csv",
-    "SWEpisodes": "sw_episodes.csv",
-}
 
 PLACE_RENAMES: dict[int, dict[str, str]] = {
     2014: {},
@@ -79,15 +36,16 @@ SEX_CODES: dict[int, dict[str, str]] = {2014: {"M": "1", "F": "2"}, 2025: {"M": 
 
 
 def ssda903_columns(year: int) -> dict[str, list[str]]:
-    """Each SSDA903 table's columns for a collection year: the base plus later changes."""
-    columns = {table: list(cols) for table, cols in SSDA903_BASE.items()}
-    for change_year in sorted(SSDA903_CHANGES):
-        if change_year > year:
-            break
-        for table, column, after in SSDA903_CHANGES[change_year]:
-            cols = columns[table]
-            cols.insert(cols.index(after) + 1, column)
-    return columns
+    """Each SSDA903 table's columns for a collection year, as ``returns.schema`` describes it."""
+    return {name: table.column_names for name, table in schema_for("ssda903", year).tables.items()}
+
+
+def ssda903_files(year: int) -> dict[str, str]:
+    """Each SSDA903 table's usual file name ('header.csv', ...), from ``returns.schema``."""
+    return {
+        name: table.file or f"{name.lower()}.csv"
+        for name, table in schema_for("ssda903", year).tables.items()
+    }
 
 
 def write_ssda903(
@@ -103,9 +61,10 @@ def write_ssda903(
     del config  # the CSV return carries no council-level fields
     tables = ssda903_tables(social_care, children, sw_episodes, year, rng)
     out_dir.mkdir(parents=True, exist_ok=True)
+    files = ssda903_files(year)
     paths = []
     for name, frame in tables.items():
-        path = out_dir / FILE_NAMES[name]
+        path = out_dir / files[name]
         frame.to_csv(path, index=False, lineterminator="\n")
         paths.append(path)
     return paths

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from turnaround.core.years import collection_year
 from turnaround.errors import NotFound
 from turnaround.forecast.run import (
     RUNS,
@@ -103,7 +104,7 @@ def assess_workforce(
     day = at or default_date(store)
     loads = caseloads(store, day, threshold)
     span = spans(store, day)
-    year = day.year + (1 if (day.month, day.day) > (3, 31) else 0)
+    year = collection_year(day)
     try:
         stable: Stability | None = stability(store, year)
     except (NotFound, ValueError):
@@ -113,7 +114,7 @@ def assess_workforce(
     rates = staffing_rates(store, day)
     # The plan starts the April after ``at``; each year needs what the forecast says, or what
     # is needed now, held flat.
-    first_year = day.year if day.month < 4 else day.year + 1
+    first_year = collection_year(day)
     years = plan_years or tuple(range(first_year, first_year + 5))
     future = needed.years.dropna(subset=["year"])
     workers: dict[int, float] = dict(

@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+from turnaround.core.years import collection_period, workforce_census_day
 from turnaround.errors import InputError
 from turnaround.store import Store
 
@@ -89,8 +90,7 @@ def latest_date_sql() -> str:
 
 def census_day(at: date) -> date:
     """The DfE's census day for ``at``: 30 September on or before it."""
-    year = at.year if (at.month, at.day) >= (9, 30) else at.year - 1
-    return date(year, 9, 30)
+    return workforce_census_day(at)
 
 
 def _as_date(value: Any) -> date:
@@ -544,7 +544,7 @@ def stability(store: Store, year: int) -> Stability:
     open at any point in it; a child with three or more such episodes had three or more social
     workers. Since SWEpisodes are only kept for looked-after children, so is the measure.
     """
-    start, end = date(year - 1, 4, 1), date(year, 3, 31)
+    start, end = collection_period(year)
     children = _frame(store, stability_sql(), [end, start], "counting social worker episodes")
     many = int((children["episodes"] >= 3).sum())
     return Stability(

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from turnaround.core.years import collection_years
 from turnaround.errors import InputError
 from turnaround.returns.schema import BASE_YEAR, LATEST_YEAR, schema_for
 
@@ -83,12 +84,6 @@ def year_from_path(path: Path) -> int | None:
         if single:
             return int(single.group(1))
     return None
-
-
-def collection_years(dates: pd.Series) -> pd.Series:
-    """The collection year (named by its 31 March) each date falls in."""
-    d = pd.to_datetime(dates, errors="coerce").dropna()
-    return pd.Series(d.dt.year + (d.dt.month >= 4).astype(int), dtype="int64")
 
 
 def year_from_dates(dates: pd.Series) -> int | None:

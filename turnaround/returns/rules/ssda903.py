@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from turnaround.core import years
+from turnaround.core.identifiers import upns_valid
 from turnaround.returns.rules.registry import Hits, Tables, as_index, isin, rule
 
 TEMPORARY = ["T0", "T1", "T2", "T3", "T4"]
@@ -22,7 +24,8 @@ PLACEMENT_DETAIL = ["place", "pl_post", "urn", "place_provider"]
 
 def collection_period(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The first and last day of the collection year named by its 31 March."""
-    return pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 3, 31)
+    start, end = years.collection_period(year)
+    return pd.Timestamp(start), pd.Timestamp(end)
 
 
 def age_on(dob: pd.Series, on: pd.Series | pd.Timestamp) -> pd.Series:
@@ -89,28 +92,14 @@ def _looked_after_all_year(tables: Tables, year: int) -> pd.Index:
 
 # --- Header ----------------------------------------------------------------------------------
 
-_UPN_LETTERS = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
-_UPN_VALUE = np.full(128, -1, dtype=np.int64)
-_UPN_VALUE[ord("0") : ord("9") + 1] = np.arange(10)
-_UPN_VALUE[[ord(c) for c in _UPN_LETTERS]] = np.arange(len(_UPN_LETTERS))
-
 
 def upn_is_valid(upns: pd.Series) -> pd.Series:
     """Elementwise: a well-formed UPN with the right check letter, or an unknown code UN1-UN5.
 
-    Vectorised form of ``turnaround.synth.identity.is_valid_upn``: characters 2-13 are
-    weighted 2..13 (a letter in position 13 counts as its place in the check alphabet) and
-    the sum modulo 23 picks the check letter.
+    The check is ``turnaround.core.identifiers.upns_valid`` (temporary UPNs included).
     """
     text = upns.astype("string").fillna("")
-    shaped = text.str.fullmatch(r"[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z]").fillna(False)
-    ok = shaped.to_numpy(dtype=bool)
-    out = np.zeros(len(text), dtype=bool)
-    if ok.any():
-        chars = np.asarray(text[ok].to_numpy(dtype=str), dtype="U13")
-        codes = chars.view(np.uint32).reshape(-1, 13).astype(np.int64)
-        total = _UPN_VALUE[codes[:, 1:]] @ np.arange(2, 14)
-        out[ok] = _UPN_LETTERS[total % 23] == chars.view("U1").reshape(-1, 13)[:, 0]
+    out = upns_valid(text.to_numpy(dtype=str))
     unknown = isin(text, ["UN1", "UN2", "UN3", "UN4", "UN5"]).to_numpy(dtype=bool)
     return pd.Series(out | unknown, index=upns.index)
 

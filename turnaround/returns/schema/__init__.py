@@ -41,8 +41,23 @@ Kind = Literal["ssda903", "cin", "annex_a"]
 KINDS: tuple[Kind, ...] = ("ssda903", "cin", "annex_a")
 BASE_YEAR = 2014
 """2013-14: the first collection year described in full."""
-LATEST_YEAR = 2026
-"""2025-26: the latest collection year described."""
+
+
+def _file_years(kind: str) -> list[int]:
+    """The collection years that have a schema file for ``kind`` (names only, nothing parsed)."""
+    folder = resources.files("turnaround.returns.schema").joinpath("data", kind)
+    return sorted(
+        int(entry.name[:4])
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml") and entry.name[:4].isdigit()
+    )
+
+
+LATEST_YEAR = max(year for kind in KINDS for year in _file_years(kind))
+"""The latest collection year described: that of the newest schema file of any return.
+
+A year with no file for a return changed nothing in it, so every return is described up to here.
+"""
 EARLIEST_YEAR = 2000
 """Older files than this are refused as a wrong year; 2000-2013 are read with the base."""
 

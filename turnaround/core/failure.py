@@ -1,0 +1,22 @@
+"""One broken rule on one row: what every validator (returns, workforce, linkage) reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "query"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One broken rule on one row (or one file, when ``row`` is None)."""
+
+    file: str
+    row: int | None  # CSV: line number in the file (header is line 1); XML: line of the element
+    child_id: str | None
+    table: str
+    field: str | None
+    rule: str  # DfE rule code ('103', '8500'), or a structural code ('S-DATE', 'S-CODE', ...)
+    message: str
+    severity: Severity = "error"
