@@ -64,6 +64,7 @@ test-spark: install-dev
 	$(BIN)/pytest -m spark
 
 bench: install
+	$(BIN)/python bench/cli_startup_bench.py
 	$(BIN)/python bench/synth_bench.py
 	$(BIN)/python bench/load_bench.py
 	$(BIN)/python bench/validate_bench.py

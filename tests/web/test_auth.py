@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,14 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from tests.web.conftest import TEAM, WebApp, csrf, login, username
-from turnaround.access import check_password, create_demo_users
+from turnaround.access import User, check_password, create_demo_users
 from turnaround.cli import app as cli_app
 from turnaround.errors import ConfigError
 from turnaround.settings import Settings
 from turnaround.store import open_store
 from turnaround.web import create_app
 from turnaround.web.app import check_assets
-from turnaround.web.auth import safe_next
+from turnaround.web.auth import safe_next, session_username, sign_in
 from turnaround.web.security import LoginLimiter, TooManyAttempts
 
 
@@ -227,17 +226,32 @@ def test_users_add_reads_a_password_or_makes_one(tmp_path: Path) -> None:
 def test_a_session_expires_even_if_the_browser_keeps_the_cookie(tmp_path: Path) -> None:
     store = open_store(tmp_path / "turnaround.duckdb")
     passwords = create_demo_users(store)
-    settings = Settings(workspace=tmp_path, session_hours=1 / 3600)  # one second
+    settings = Settings(workspace=tmp_path, session_hours=1)
     web = WebApp(
         create_app(settings, store=store),
         store,
         {k.removeprefix("demo_"): v for k, v in passwords.items()},
     )
+    now = [1_700_000_000.0]
+    web.app.state.clock = lambda: now[0]
     client = web.client()
     login(web, client, "administrator")
     kept = client.cookies["turnaround_session"]
-    time.sleep(2.1)
+    now[0] += 3599  # a second short of the hour: still signed in
+    assert client.get("/audit").status_code == 200
+    now[0] += 2  # past the hour since sign-in, though the cookie was re-signed a moment ago
     stale = web.client()
     stale.cookies.set("turnaround_session", kept)
     assert stale.get("/audit").status_code == 303
+    assert client.get("/audit").status_code == 303
     store.close()
+
+
+def test_a_session_is_bounded_by_its_sign_in_time() -> None:
+    session: dict[str, object] = {"stale": "dropped at sign-in"}
+    sign_in(session, User("ann", "viewer"), now=1000.9)
+    assert session["since"] == 1000 and "stale" not in session
+    assert session_username(session, 0.5, now=1000 + 1800) == "ann"
+    assert session_username(session, 0.5, now=1000 + 1801) is None
+    assert session == {}, "an expired session is cleared"
+    assert session_username({"user": "ann"}, 8, now=0) is None, "no sign-in time, no session"

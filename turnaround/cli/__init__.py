@@ -1,7 +1,8 @@
 """The ``turnaround`` command line: thin commands over the library.
 
 Each command parses its arguments, calls one library function and formats the result. Expected
-failures (any ``TurnaroundError``) print one line and exit 1, with no traceback.
+failures (any ``TurnaroundError``) print one line and exit 1, with no traceback. The root group
+in ``cli/app.py`` imports a command's module only when that command runs, so start-up stays fast.
 """
 
 from __future__ import annotations
@@ -13,20 +14,6 @@ from rich.console import Console
 
 from turnaround.cli.app import app
 from turnaround.errors import TurnaroundError
-
-# Importing the command modules registers their commands on ``app``.
-from turnaround.cli import benchmarks as _benchmarks  # noqa: F401  isort: skip
-from turnaround.cli import demo as _demo  # noqa: F401  isort: skip
-from turnaround.cli import forecast as _forecast  # noqa: F401  isort: skip
-from turnaround.cli import measures as _measures  # noqa: F401  isort: skip
-from turnaround.cli import plan as _plan  # noqa: F401  isort: skip
-from turnaround.cli import returns as _returns  # noqa: F401  isort: skip
-from turnaround.cli import sources as _sources  # noqa: F401  isort: skip
-from turnaround.cli import synth as _synth  # noqa: F401  isort: skip
-from turnaround.cli import unknown as _unknown  # noqa: F401  isort: skip
-from turnaround.cli import users as _users  # noqa: F401  isort: skip
-from turnaround.cli import web as _web  # noqa: F401  isort: skip
-from turnaround.cli import workforce as _workforce  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
 

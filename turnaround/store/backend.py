@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import duckdb
-import pyarrow as pa
 
 from turnaround.errors import BackendError
 
 if TYPE_CHECKING:
+    # Annotations only: pyarrow costs more to import than the CLI takes to start.
     import pandas as pd
+    import pyarrow as pa
 
 Params = Sequence[Any] | dict[str, Any] | None
 
@@ -143,13 +144,12 @@ class DuckDBBackend:
 
     def table_exists(self, name: str) -> bool:
         """Say whether a table or view called ``name`` exists."""
-        return bool(
-            self.scalar(
-                "select count(*) from information_schema.tables where table_name = ?",
-                [name],
-                step=f"looking for table {name}",
-            )
+        # No bound parameter: binding one makes DuckDB's Python client import pandas (upstream
+        # duckdb#18658), and this runs whenever a store opens, so every command would pay for it.
+        rows = self.fetchall(
+            "select table_name from information_schema.tables", step=f"looking for table {name}"
         )
+        return any(row[0] == name for row in rows)
 
     # --- transactions and sessions ----------------------------------------------------------
 

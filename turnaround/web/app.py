@@ -183,6 +183,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.store = opened
     app.state.cache = DataCache(app.state.store)
     app.state.login_limiter = LoginLimiter()
+    app.state.clock = time.time  # when sessions start and end; tests set their own
     app.state.templates = Jinja2Templates(
         directory=str(WEB_DIR / "templates"), context_processors=[_context]
     )

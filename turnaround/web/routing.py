@@ -135,7 +135,11 @@ class Allow:
     async def __call__(
         self, request: Request, store: Annotated[Store, Depends(request_store)]
     ) -> Page:
-        username = session_username(request.session, request.app.state.settings.session_hours)
+        username = session_username(
+            request.session,
+            request.app.state.settings.session_hours,
+            now=request.app.state.clock(),
+        )
         if self.action != PUBLIC and username is None:
             raise NotSignedIn()
         if request.method == "POST":

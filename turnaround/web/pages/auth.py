@@ -54,7 +54,7 @@ async def login(
         limiter.failed(username, address)
         return _form(page, next, username, "The username or password is not right", 400)
     limiter.succeeded(username, address)
-    sign_in(page.request.session, user)
+    sign_in(page.request.session, user, now=page.request.app.state.clock())
     page.user = user
     await run_in_threadpool(page.audit, "login", f"user {user.username}")
     return RedirectResponse(safe_next(next), status_code=303)
