@@ -20,7 +20,7 @@ import copy
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
 import duckdb
 import pyarrow as pa
@@ -233,7 +233,7 @@ class DuckDBBackend:
             self._depth = 0
             self._run("commit", None, step, "committing")
 
-    def cursor(self) -> DuckDBBackend:
+    def cursor(self) -> Self:
         """The same database over a connection of its own, for one thread or request."""
         scoped = copy.copy(self)
         scoped._con = self._con.cursor()
