@@ -247,10 +247,10 @@ def load_store(folder: Path, path: Path, as_loaded: bool) -> tuple[Store, dict]:
     )
     quarantined = {
         f"{table} {year}": int(n)
-        for table, year, n in store.con.execute(
+        for table, year, n in store.fetchall(
             "select table_name, year, count(*) from quarantine where kind = 'ssda903' "
             "and table_name in ('header', 'episodes') group by all order by all"
-        ).fetchall()
+        )
     }
     loaded = {
         f"{table} {r.year}": r.rows_loaded[table]
@@ -274,7 +274,7 @@ def load_store(folder: Path, path: Path, as_loaded: bool) -> tuple[Store, dict]:
 def revised_counts(store: Store) -> pd.DataFrame:
     """Looked after on each 31 March by the whole history as revised by later returns
     (turnaround's cleaned episodes), in the same groups as ``actual_counts``."""
-    episodes = store.con.execute("select child, decom, dec, place from ssda903_episodes_clean").df()
+    episodes = store.fetch_df("select child, decom, dec, place from ssda903_episodes_clean")
     out = {}
     for year in range(ORIGINS[0] - 1, LAST + 1):
         day = pd.Timestamp(year, 3, 31)
@@ -289,7 +289,7 @@ def revised_counts(store: Store) -> pd.DataFrame:
 def release_quarantine(store: Store, table: str) -> None:
     """Put quarantined SSDA903 rows of one table back, as if fixed at source."""
     target = f"ssda903_{table}"
-    columns = store.con.execute(f"describe {target}").fetchall()
+    columns = store.fetchall(f"describe {target}")
     own = {"year", "load_id", "source_file", "source_row"}
     selects = []
     for name, kind, *_ in columns:
@@ -300,13 +300,13 @@ def release_quarantine(store: Store, table: str) -> None:
         if kind == "DATE":
             value = f"substr({value}, 1, 10)"
         selects.append(f"try_cast({value} as {kind})")
-    store.con.execute(
+    store.execute(
         f"insert into {target} ({', '.join(c[0] for c in columns)}) "
         f"select {', '.join(selects)} from quarantine "
         "where kind = 'ssda903' and table_name = ?",
         [table],
     )
-    store.con.execute("delete from quarantine where kind = 'ssda903' and table_name = ?", [table])
+    store.execute("delete from quarantine where kind = 'ssda903' and table_name = ?", [table])
 
 
 def run_turnaround(store: Store) -> pd.DataFrame:
@@ -375,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
             forecasts = run_turnaround(store)
             turnaround_seconds = time.perf_counter() - started
         finally:
-            store.con.close()
+            store.close()
     models = {
         "cs-demand-model": {
             (int(t), int(y)): cell

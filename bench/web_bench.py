@@ -68,9 +68,7 @@ def prepare(workspace: Path) -> tuple[dict[str, str], str | None]:
         if latest(store) is None:
             check_in(store, read_plan(demo_plan_path()), "bench", note="bench")
         passwords = create_demo_users(store)
-        row = store.con.execute(
-            "select team from users where username = 'demo_team_manager'"
-        ).fetchone()
+        row = store.fetchone("select team from users where username = 'demo_team_manager'")
     finally:
         store.close()
     return passwords, None if row is None or row[0] is None else str(row[0])

@@ -43,9 +43,9 @@ def test_audit_appends_who_what_and_why(tmp_path: Path) -> None:
     store = open_store(tmp_path / "w.duckdb")
     audit(store, "ana", "view-identifiable", "measure cla_per_10k 2014", reason="board query")
     audit(store, "ana", "view-identifiable", "measure cla_per_10k 2013")
-    rows = store.con.execute(
+    rows = store.fetchall(
         "select username, action, target, reason, origin from audit_log order by audit_id"
-    ).fetchall()
+    )
     assert rows == [
         ("ana", "view-identifiable", "measure cla_per_10k 2014", "board query", "cli"),
         ("ana", "view-identifiable", "measure cla_per_10k 2013", None, "cli"),

@@ -29,7 +29,7 @@ ONS = "ons_mid-year_population_estimates_2012_to_2024.csv"
 
 def _snapshot(store: Store) -> dict[str, int]:
     names = ("benchmark_values", "statistical_neighbours", "population", "loads")
-    return {n: store.con.execute(f"select count(*) from {n}").fetchone()[0] for n in names}
+    return {n: store.fetchone(f"select count(*) from {n}")[0] for n in names}
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +43,11 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 def _value(store: Store, source: str, metric: str, year: int, la: str | None) -> float:
     where = "la_code = ?" if la else "geographic_level = 'National' and ?::varchar is null"
-    row = store.con.execute(
+    row = store.fetchone(
         f"select value from benchmark_values where source = ? and metric = ? and year = ? "
         f"and {where}",
         [source, metric, year, la],
-    ).fetchone()
+    )
     assert row is not None
     return float(row[0])
 
@@ -60,9 +60,9 @@ def test_birmingham_2014_matches_the_calibration_figures(loaded: Store) -> None:
     assert _value(loaded, "c1", "rereferral_percent", 2014, BIRMINGHAM) == 13.8
     assert _value(loaded, "d5", "CPP_At31", 2014, None) == 48_300
     # The mid-2013 estimate is the denominator for 2013-14.
-    row = loaded.con.execute(
+    row = loaded.fetchone(
         "select children, source from population where year = 2014 and la_code = ?", [BIRMINGHAM]
-    ).fetchone()
+    )
     assert row == (281_019, "ons")
 
 
@@ -148,9 +148,7 @@ def test_reloading_replaces_and_never_duplicates(tmp_path: Path) -> None:
     first = _snapshot(store)
     load_benchmarks(store, files)
     assert _snapshot(store) == first
-    audits = store.con.execute(
-        "select count(*) from audit_log where action = 'load-benchmarks'"
-    ).fetchone()
+    audits = store.fetchone("select count(*) from audit_log where action = 'load-benchmarks'")
     assert audits == (2,)
 
 
@@ -200,10 +198,10 @@ def test_suppression_markers_are_missing_not_zero(tmp_path: Path) -> None:
     assert counts["value"].isna().all()
     store = open_store(tmp_path / "w.duckdb")
     load_benchmarks(store, [path])
-    assert store.con.execute(
+    assert store.fetchone(
         "select count(*), count(value) from benchmark_values "
         "where geographic_level = 'Local authority' and metric = 'referral_count'"
-    ).fetchone() == (len(markers), 0)
+    ) == (len(markers), 0)
 
 
 def test_a_bad_number_names_file_row_and_field_and_loads_nothing(tmp_path: Path) -> None:
@@ -216,7 +214,7 @@ def test_a_bad_number_names_file_row_and_field_and_loads_nothing(tmp_path: Path)
         load_benchmarks(store, [path])
     (failure,) = caught.value.failures
     assert (Path(failure.file).name, failure.row, failure.field) == ("c1.csv", 3, "referral_count")
-    assert store.con.execute("select count(*) from benchmark_values").fetchone() == (0,)
+    assert store.fetchone("select count(*) from benchmark_values") == (0,)
 
 
 def test_an_unknown_table_is_refused(tmp_path: Path) -> None:
@@ -248,11 +246,11 @@ def test_the_synthetic_citys_population_is_its_own_denominator(tmp_path: Path) -
     store = open_store(tmp_path / "w.duckdb")
     load_benchmarks(store, [path])
     load_benchmarks(store, [DFE / ONS])  # the national publication does not overwrite it
-    rows = store.con.execute(
+    rows = store.fetchall(
         "select year, children, source from population where la_code = ? and year <= 2014 "
         "order by year",
         [config.la_code],
-    ).fetchall()
+    )
     assert rows == [
         (2010, 2, "local"),
         (2011, 2, "local"),
@@ -260,11 +258,11 @@ def test_the_synthetic_citys_population_is_its_own_denominator(tmp_path: Path) -
         (2013, 1, "local"),
         (2014, 1, "local"),
     ]
-    published_2014 = store.con.execute(
+    published_2014 = store.fetchone(
         "select value from benchmark_values where source = 'ons_population' and year = 2014 "
         "and la_code = ?",
         [config.la_code],
-    ).fetchone()
+    )
     assert published_2014 == (281_019,)
 
 

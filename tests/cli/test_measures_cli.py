@@ -75,8 +75,8 @@ def test_explain_is_refused_to_a_board_member_and_audited_for_an_analyst(
     numerator = next(v["numerator"] for v in lac["values"] if v["year"] == 2014)
     assert len(rows) - 1 == numerator  # one row per child looked after on 31 March
     store = open_store(workspace / "turnaround.duckdb")
-    audit = store.con.execute(
+    audit = store.fetchall(
         "select username, action, target from audit_log where action = 'view-identifiable'"
-    ).fetchall()
+    )
     store.close()
     assert audit == [("ana", "view-identifiable", "measure lac_per_10k 2014")]

@@ -204,9 +204,9 @@ def test_the_budget_adds_up(runs: int, years: int, seed: int, inflation: float) 
 
 def test_a_projection_must_start_on_1_april_and_cover_a_year() -> None:
     counts = np.zeros((1, 61, len(STATES)))
-    with pytest.raises(ValueError, match="1 April"):
+    with pytest.raises(ConfigError, match="1 April"):
         build_budget(projection(counts, start=date(2015, 1, 1)), simple_costs())
-    with pytest.raises(ValueError, match="12 months"):
+    with pytest.raises(ConfigError, match="12 months"):
         build_budget(projection(np.zeros((1, 7, len(STATES)))), simple_costs())
 
 
@@ -283,7 +283,7 @@ def test_staffing_comes_from_the_workforce_export_when_one_is_loaded() -> None:
         ("s5", "team_manager", 1.0, False, None),  # not a social worker post
     ]
     for staff_id, role, fte, agency, leave in rows:
-        store.con.execute(
+        store.execute(
             "insert into workforce_staff (staff_id, role, fte, agency, start_date, leave_date, "
             "holds_cases, load_id) values (?, ?, ?, ?, date '2012-01-01', ?, true, 'w1')",
             [staff_id, role, fte, agency, leave],

@@ -239,7 +239,7 @@ def test_compare_refuses_budgets_for_other_years() -> None:
         costs,
         name="short",
     )
-    with pytest.raises(ValueError, match="short covers other years"):
+    with pytest.raises(ConfigError, match="short covers other years"):
         compare(baseline, [short])
 
 

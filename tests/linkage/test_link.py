@@ -11,6 +11,7 @@ import pytest
 from splink import DuckDBAPI
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
+from turnaround.errors import BackendError
 from turnaround.linkage.link import known_children, link_records, train_model
 from turnaround.linkage.model import STANDARD_COLUMNS
 from turnaround.linkage.settings import blocking_rules
@@ -214,6 +215,15 @@ def test_known_children_are_found(
     assert set(known["child_id"]) == {"C001", "C003"}
     assert list(known.columns) == ["cluster_id", "child_id", "match_probability"]
     assert known["match_probability"].between(0.95, 1).all()
+
+
+def test_engine_failures_are_backend_errors_naming_the_step(
+    records: pd.DataFrame, linked: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    pairs, clusters = linked
+    with pytest.raises(BackendError, match="finding the clusters known to social care") as info:
+        known_children(records, pairs.drop(columns="match_probability"), clusters)
+    assert info.value.sql is not None and "both_ways" in info.value.sql
 
 
 def blocked_pairs(*rows: dict[str, object]) -> int:

@@ -101,7 +101,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def _records(store: Store) -> list[tuple[object, ...]]:
-    return store.con.execute("select * from linkage_records order by unique_id").fetchall()
+    return store.fetchall("select * from linkage_records order by unique_id")
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -115,10 +115,10 @@ def test_load_sources_stores_standardised_records_with_their_fields(
     assert loaded.counts == {"police_missing": 2, SOCIAL_CARE: 2, "youth_justice": 1}
     assert loaded.records == 5
     assert loaded.load_id.startswith(f"{KIND}-")
-    rows = store.con.execute(
+    rows = store.fetchall(
         "select unique_id, record_id, event_date, forename, surname, dob, sex, postcode, "
         "fields, load_id from linkage_records order by unique_id"
-    ).fetchall()
+    )
     assert [r[0] for r in rows] == [
         "police_missing:M1", "police_missing:M2", "social_care:C1", "social_care:C2",
         "youth_justice:Y1",
@@ -129,11 +129,11 @@ def test_load_sources_stores_standardised_records_with_their_fields(
     assert json.loads(str(rows[1][8])) == {"missing_from": "Care", "hours_missing": None}
     assert json.loads(str(rows[2][8])) == {}
     assert {r[9] for r in rows} == {loaded.load_id}
-    load = store.con.execute(
+    load = store.fetchall(
         "select load_id, kind, rows_loaded, loaded_by from loads where kind = ?", [KIND]
-    ).fetchall()
+    )
     assert load == [(loaded.load_id, KIND, 5, "anna")]
-    audit = store.con.execute("select username, action, target from audit_log").fetchall()
+    audit = store.fetchall("select username, action, target from audit_log")
     assert audit == [("anna", "load-data", "linkage records: 5 from 3")]
 
 
@@ -150,7 +150,7 @@ def test_loading_again_replaces_the_records(store: Store, tmp_path: Path) -> Non
 
     assert loaded.counts["youth_justice"] == 2
     assert len(_records(store)) == 6
-    assert store.con.execute("select count(*) from loads where kind = ?", [KIND]).fetchone() == (1,)
+    assert store.fetchone("select count(*) from loads where kind = ?", [KIND]) == (1,)
 
 
 def test_a_source_given_twice_is_refused(store: Store, tmp_path: Path) -> None:
@@ -187,7 +187,7 @@ def test_a_failed_load_is_a_clear_error_and_changes_nothing(
     sources = _sources(folder)
     load_sources(store, sources, user="anna")
     before = _records(store)
-    audit_before = store.con.execute("select count(*) from audit_log").fetchone()
+    audit_before = store.fetchone("select count(*) from audit_log")
     assert callable(spoil)
     spoil(folder)
 
@@ -195,7 +195,7 @@ def test_a_failed_load_is_a_clear_error_and_changes_nothing(
         load_sources(store, sources, user="anna")
 
     assert _records(store) == before
-    assert store.con.execute("select count(*) from audit_log").fetchone() == audit_before
+    assert store.fetchone("select count(*) from audit_log") == audit_before
 
 
 def test_an_extract_missing_a_mapped_column_is_an_input_error(store: Store, tmp_path: Path) -> None:
@@ -368,73 +368,69 @@ def test_a_city_loads_every_record_of_every_source_once(city: LinkedCity) -> Non
     expected = {m.source: _csv_rows(p) for p, m, _ in city_sources(city.folder, 2014)}
 
     assert city.loaded.counts == expected
-    stored = dict(
-        city.store.con.execute("select source, count(*) from linkage_records group by 1").fetchall()
-    )
+    stored = dict(city.store.fetchall("select source, count(*) from linkage_records group by 1"))
     assert stored == expected
-    distinct = city.store.con.execute("select count(distinct unique_id) from linkage_records")
-    assert distinct.fetchone() == (city.loaded.records,)
-    census = city.store.con.execute(
+    distinct = city.store.fetchone("select count(distinct unique_id) from linkage_records")
+    assert distinct == (city.loaded.records,)
+    census = city.store.fetchall(
         "select distinct event_date from linkage_records where source = 'school_census'"
-    ).fetchall()
+    )
     assert census == [(census_day(2014),)]
 
 
 @pytest.mark.slow
 def test_a_linked_city_puts_every_record_in_exactly_one_person(city: LinkedCity) -> None:
-    con = city.store.con
-    orphans = con.execute(
+    db = city.store
+    orphans = db.fetchone(
         "select count(*) from linkage_records r anti join linkage_clusters c using (unique_id)"
-    ).fetchone()
-    twice = con.execute(
+    )
+    twice = db.fetchone(
         "select count(*) from (select unique_id from linkage_clusters group by 1 "
         "having count(*) > 1)"
-    ).fetchone()
-    strangers = con.execute(
+    )
+    strangers = db.fetchone(
         "select count(*) from linkage_clusters c anti join linkage_records r using (unique_id)"
-    ).fetchone()
+    )
 
     assert (orphans, twice, strangers) == ((0,), (0,), (0,))
     assert city.run.records == city.loaded.records
-    people = con.execute("select count(distinct cluster_id) from linkage_clusters").fetchone()
+    people = db.fetchone("select count(distinct cluster_id) from linkage_clusters")
     assert people == (city.run.clusters,)
     assert 0 < city.run.clusters < city.run.records
 
 
 @pytest.mark.slow
 def test_known_children_are_social_care_records_in_their_person(city: LinkedCity) -> None:
-    con = city.store.con
-    not_care = con.execute(
+    db = city.store
+    not_care = db.fetchone(
         f"""
         select count(*) from linkage_known k
         anti join linkage_records r on r.source = '{SOCIAL_CARE}' and r.record_id = k.child_id
         """
-    ).fetchone()
-    elsewhere = con.execute(
+    )
+    elsewhere = db.fetchone(
         f"""
         select count(*) from linkage_known k
         join linkage_clusters c on c.unique_id = '{SOCIAL_CARE}:' || k.child_id
         where c.cluster_id <> k.cluster_id
         """
-    ).fetchone()
-    bounds = con.execute(
-        "select min(match_probability), max(match_probability) from linkage_known"
-    ).fetchone()
+    )
+    bounds = db.fetchone("select min(match_probability), max(match_probability) from linkage_known")
 
     assert not_care == (0,) and elsewhere == (0,)
     assert bounds is not None and bounds[0] > 0.0 and bounds[1] <= 1.0
-    known = con.execute("select count(distinct cluster_id) from linkage_known").fetchone()
+    known = db.fetchone("select count(distinct cluster_id) from linkage_known")
     assert known == (city.run.known,)
     assert city.run.known > 0
 
 
 @pytest.mark.slow
 def test_a_linked_city_records_its_run_and_strong_pairs(city: LinkedCity) -> None:
-    con = city.store.con
-    run = con.execute(
+    db = city.store
+    run = db.fetchall(
         "select run_id, backend, threshold, records, clusters, known, model, run_by "
         "from linkage_runs"
-    ).fetchall()
+    )
 
     assert len(run) == 1
     assert run[0][:6] == (
@@ -443,7 +439,7 @@ def test_a_linked_city_records_its_run_and_strong_pairs(city: LinkedCity) -> Non
     )  # fmt: skip
     assert json.loads(str(run[0][6])) == city.run.model
     assert run[0][7] == "anna"
-    weakest = con.execute("select min(match_probability) from linkage_pairs").fetchone()
+    weakest = db.fetchone("select min(match_probability) from linkage_pairs")
     assert weakest is not None and weakest[0] >= 0.5
 
 

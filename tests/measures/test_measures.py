@@ -23,23 +23,23 @@ Row = dict[str, Any]
 
 def insert(store: Store, table: str, rows: list[Row], year: int | None = None) -> None:
     """Insert rows into a store table, casting each value to the column's type."""
-    columns = store.con.execute(
+    columns = store.fetchall(
         "select column_name, data_type from information_schema.columns"
         " where table_name = ? order by ordinal_position",
         [table],
-    ).fetchall()
+    )
     frame = pd.DataFrame(rows)
     if year is not None:
         frame["year"] = year
     if "load_id" in dict(columns):
         frame["load_id"] = f"test-{year}"
     chosen = [(name, kind) for name, kind in columns if name in frame.columns]
-    store.con.register("_rows", frame)
-    store.con.execute(
+    store.register("_rows", frame)
+    store.execute(
         f"insert into {table} ({', '.join(n for n, _ in chosen)}) "
         f"select {', '.join(f'cast({n} as {k})' for n, k in chosen)} from _rows"
     )
-    store.con.unregister("_rows")
+    store.unregister("_rows")
 
 
 def cin_returns(store: Store) -> None:

@@ -44,11 +44,11 @@ def test_sources_name_real_columns(tmp_path: Path) -> None:
     for measure in measures():
         for source in measure.sources:
             table, column = source.split(".")
-            row = store.con.execute(
+            row = store.fetchone(
                 "select count(*) from information_schema.columns"
                 " where table_name = ? and column_name = ?",
                 [table, column],
-            ).fetchone()
+            )
             assert row is not None and row[0] == 1, f"{measure.id}: {source}"
 
 

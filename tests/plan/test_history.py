@@ -63,10 +63,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def audit_rows(store: Store) -> list[tuple[str, str, str, str | None]]:
     """The audit log's plan rows: who, what, target, reason."""
-    return store.con.execute(
+    return store.fetchall(
         "select username, action, target, reason from audit_log where action = 'edit-plan'"
         " order by audit_id"
-    ).fetchall()
+    )
 
 
 def test_check_in_keeps_versions_with_diffs(store: Store) -> None:
@@ -165,8 +165,8 @@ def test_progress_reports_are_kept_and_compared(store: Store) -> None:
         (1, 1, date(2015, 1, 1)),
         (2, 1, date(2015, 8, 1)),
     ]
-    kept = store.con.execute("select report from plan_progress_reports where report_id = 2")
-    report = json.loads(kept.fetchone()[0])  # type: ignore[index]
+    kept = store.scalar("select report from plan_progress_reports where report_id = 2")
+    report = json.loads(kept)
     assert report["progress"]["as_at"] == "2015-08-01"
     assert len(report["changes"]) == len(moved)
 

@@ -243,7 +243,7 @@ def test_to_dict_is_plain_json() -> None:
 def test_default_as_at_is_the_end_of_the_latest_year_of_own_data(tmp_path: Path) -> None:
     store = open_store(tmp_path / "t.duckdb")
     assert default_as_at(store, {"x": {2013: 1.0, 2014: None}}) == date(2013, 3, 31)
-    store.con.execute(
+    store.execute(
         "insert into loads (load_id, kind, year, source) values"
         " ('a', 'cin', 2014, 'f'), ('b', 'benchmarks', 2025, 'g')"
     )

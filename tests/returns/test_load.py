@@ -27,7 +27,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _snapshot(store) -> dict[str, int]:
     names = [store_table(k, t) for k, tables in SPECS.items() for t in tables]
     names += ["loads", "validation_failures", "quarantine", "ssda903_episodes_clean", "audit_log"]
-    return {n: store.con.execute(f"select count(*) from {n}").fetchone()[0] for n in names}
+    return {n: store.fetchone(f"select count(*) from {n}")[0] for n in names}
 
 
 def test_the_migration_matches_the_canonical_specification() -> None:
@@ -56,22 +56,22 @@ def test_loading_every_year_then_again_replaces_and_never_duplicates(
     again = _snapshot(store)
     assert again.pop("audit_log") == counts.pop("audit_log") + 1
     assert again == counts
-    loaded = store.con.execute("select count(*) from loads").fetchone()[0]
+    loaded = store.fetchone("select count(*) from loads")[0]
     assert loaded == 15
 
 
 def test_the_cleaned_history_keeps_each_episode_once(city: Path, tmp_path: Path) -> None:
     store = open_store(tmp_path / "w.duckdb")
     load_returns(store, [city / "ssda903"])
-    dupes = store.con.execute(
+    dupes = store.fetchone(
         "select count(*) from (select child, decom from ssda903_episodes_clean "
         "group by all having count(*) > 1)"
-    ).fetchone()[0]
+    )[0]
     assert dupes == 0
-    raw, clean = store.con.execute(
+    raw, clean = store.fetchone(
         "select (select count(*) from ssda903_episodes), (select count(*) from "
         "ssda903_episodes_clean)"
-    ).fetchone()
+    )
     assert clean < raw  # episodes repeated across years are kept once
 
 
@@ -108,12 +108,10 @@ def test_a_lenient_load_quarantines_only_the_failing_rows(city: Path, tmp_path: 
     rows_in_file = len((broken / "episodes.csv").read_text().splitlines()) - 1
     result = load_returns(store, [broken], year=2014, mode="lenient")
     assert result.loaded[0].rows_quarantined >= 2
-    loaded = store.con.execute("select count(*) from ssda903_episodes").fetchone()[0]
-    quarantined = store.con.execute(
-        "select count(*) from quarantine where table_name = 'episodes'"
-    ).fetchone()[0]
+    loaded = store.fetchone("select count(*) from ssda903_episodes")[0]
+    quarantined = store.fetchone("select count(*) from quarantine where table_name = 'episodes'")[0]
     assert loaded + quarantined == rows_in_file  # nothing lost
-    rules = store.con.execute("select string_agg(rules, ',') from quarantine").fetchone()[0]
+    rules = store.fetchone("select string_agg(rules, ',') from quarantine")[0]
     assert "356" in rules and "S-CODE" in rules
 
 

@@ -57,7 +57,7 @@ def add_record(
 ) -> str:
     """Put one standardised record in the store, in the cluster ``person``; its unique id."""
     unique_id = f"{source}:{record_id}"
-    store.con.execute(
+    store.execute(
         "insert into linkage_records (unique_id, source, record_id, event_date, dob, postcode, "
         "address, forename, surname, sex, fields, load_id) "
         "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')",
@@ -66,7 +66,7 @@ def add_record(
             surname, sex, json.dumps(fields),
         ],
     )  # fmt: skip
-    store.con.execute("insert into linkage_clusters values (?, ?)", [unique_id, person])
+    store.execute("insert into linkage_clusters values (?, ?)", [unique_id, person])
     return unique_id
 
 
@@ -80,14 +80,12 @@ def config(*indicators: Indicator, window_months: int = 12) -> IndicatorConfig:
 
 
 def hits(store: Store) -> list[tuple[str, str, str]]:
-    rows = store.con.execute(
-        "select cluster_id, indicator, unique_id from risk_hits order by all"
-    ).fetchall()
+    rows = store.fetchall("select cluster_id, indicator, unique_id from risk_hits order by all")
     return [(str(a), str(b), str(c)) for a, b, c in rows]
 
 
 def scores(store: Store) -> dict[str, tuple[float, str]]:
-    rows = store.con.execute("select cluster_id, score, indicators from risk_scores").fetchall()
+    rows = store.fetchall("select cluster_id, score, indicators from risk_scores")
     return {str(c): (float(s), str(i)) for c, s, i in rows}
 
 
@@ -232,9 +230,7 @@ def test_a_score_adds_each_fired_indicator_once(store: Store) -> None:
         ("K1", "high_risk", f"{DA}:D2"),
         ("K1", "high_risk", f"{DA}:D3"),
     ]
-    as_of = store.con.execute(
-        "select as_of from risk_hits union select as_of from risk_scores"
-    ).fetchall()
+    as_of = store.fetchall("select as_of from risk_hits union select as_of from risk_scores")
     assert as_of == [(AS_OF,)]
 
 

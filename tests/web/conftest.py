@@ -83,7 +83,7 @@ def login(web: WebApp, client: TestClient, role: str) -> str:
 def make_web(workspace: Path) -> WebApp:
     """A store in ``workspace`` with a workforce team and one user per role, and its app."""
     store = open_store(workspace / "turnaround.duckdb")
-    store.con.execute(
+    store.execute(
         "insert into workforce_teams values (?, 'cin_cp', 'Child in need 7', 'children', 'w1')",
         [TEAM],
     )
@@ -133,16 +133,16 @@ def identities(city_store: Store) -> tuple[set[str], set[str]]:
     """Every child id in the returns, and every full name in the partner records."""
     ids = {
         str(r[0])
-        for r in city_store.con.execute(
+        for r in city_store.fetchall(
             "select child_id from cin_children union select child from ssda903_header"
-        ).fetchall()
+        )
     }
     names = {
         f"{r[0]} {r[1]}"
-        for r in city_store.con.execute(
+        for r in city_store.fetchall(
             "select distinct forename, surname from linkage_records"
             " where forename is not null and surname is not null"
-        ).fetchall()
+        )
     }
     return ids, names
 

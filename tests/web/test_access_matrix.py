@@ -151,12 +151,12 @@ def _check_role(web: WebApp, role: str | None, problems: list[str]) -> None:
 
 
 def test_every_route_answers_each_role_as_the_role_map_says(web: WebApp) -> None:
-    before = web.store.con.execute("select * from audit_log order by audit_id").fetchall()
+    before = web.store.fetchall("select * from audit_log order by audit_id")
     problems: list[str] = []
     for role in (None, *ROLES):
         _check_role(web, role, problems)
     assert not problems, "\n".join(problems)
-    after = web.store.con.execute("select * from audit_log order by audit_id").fetchall()
+    after = web.store.fetchall("select * from audit_log order by audit_id")
     assert after[: len(before)] == before, "an audit record was changed or deleted"
     assert len(after) > len(before)
 

@@ -116,7 +116,7 @@ def test_signing_out_ends_the_session(web: WebApp) -> None:
 def test_a_removed_user_is_signed_out(web: WebApp) -> None:
     client = web.client()
     login(web, client, "analyst")
-    web.store.con.execute("delete from users where username = ?", [username("analyst")])
+    web.store.execute("delete from users where username = ?", [username("analyst")])
     assert client.get("/data").status_code == 303
 
 
@@ -190,13 +190,13 @@ def test_the_app_refuses_to_start_without_its_assets(tmp_path: Path) -> None:
 
 
 def test_demo_users_one_per_role_with_a_real_team(web: WebApp) -> None:
-    rows = web.store.con.execute("select role, team from users order by role").fetchall()
+    rows = web.store.fetchall("select role, team from users order by role")
     assert {r[0] for r in rows} == {
         "administrator", "board_member", "analyst", "safeguarding_reviewer", "team_manager",
         "viewer",
     }  # fmt: skip
     assert dict(rows)["team_manager"] == TEAM
-    hashes = web.store.con.execute("select password_hash from users").fetchall()
+    hashes = web.store.fetchall("select password_hash from users")
     assert all(str(h[0]).startswith("$argon2") for h in hashes)
 
 

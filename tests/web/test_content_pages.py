@@ -43,10 +43,10 @@ def city_web(
 ) -> Iterator[WebApp]:
     """The app over a copy of the city's store (so checking in a plan here changes nothing
     for other tests), with one demo user per role."""
-    city_store.con.execute("checkpoint")
-    row = city_store.con.execute(
+    city_store.execute("checkpoint")
+    row = city_store.fetchone(
         "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()
+    )
     assert row is not None
     workspace = tmp_path_factory.mktemp("content-pages")
     shutil.copy(Path(str(row[0])), workspace / "turnaround.duckdb")
@@ -66,10 +66,10 @@ def signed_in(web: WebApp, role: str) -> TestClient:
 
 
 def audit_rows(store: Store, target: str) -> int:
-    row = store.con.execute(
+    row = store.fetchone(
         "select count(*) from audit_log where action = 'view-identifiable' and target = ?",
         [target],
-    ).fetchone()
+    )
     return int(row[0]) if row else 0
 
 
@@ -78,7 +78,7 @@ def test_the_overview_counts_unknown_children_and_names_none(
 ) -> None:
     response = signed_in(city_web, "board_member").get("/overview")
     assert response.status_code == 200
-    row = city_web.store.con.execute("select count(*) from unknown_worklist").fetchone()
+    row = city_web.store.fetchone("select count(*) from unknown_worklist")
     assert row is not None and row[0] > 0
     assert f"{row[0]:,}" in response.text
     assert "children known to partners" in response.text
@@ -139,10 +139,10 @@ def test_the_drill_down_writes_one_audit_row_and_is_refused_to_the_board(
     assert response.status_code == 200
     assert "The records behind the figure" in response.text
     assert audit_rows(city_web.store, target) == before + 1
-    reason = city_web.store.con.execute(
+    reason = city_web.store.fetchone(
         "select reason, origin from audit_log where target = ? order by audit_id desc limit 1",
         [target],
-    ).fetchone()
+    )
     assert reason is not None and reason[0] == "checking the figure"
     assert str(reason[1]).startswith("web ")
 
@@ -164,10 +164,10 @@ def test_the_workbook_download_is_an_xlsx_with_the_budget(city_web: WebApp) -> N
 def test_a_team_manager_sees_their_own_team_only(city_web: WebApp) -> None:
     manager = find_web_user(city_web.store, username("team_manager"))
     assert manager is not None and manager.team
-    other = city_web.store.con.execute(
+    other = city_web.store.fetchone(
         "select team_id from workforce_teams where team_id <> ? order by team_id limit 1",
         [manager.team],
-    ).fetchone()
+    )
     assert other is not None
     client = signed_in(city_web, "team_manager")
     own = client.get(f"/workforce/teams/{manager.team}")

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from tests.web.conftest import WebApp, login
+from turnaround.errors import BackendError
 from turnaround.synth.city import generate_city
 from turnaround.synth.config import SynthConfig
 from turnaround.web.cache import DataCache
@@ -23,7 +24,7 @@ def cin_xml(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 def _counts(web: WebApp) -> dict[str, int]:
     return {
-        t: web.store.con.execute(f"select count(*) from {t}").fetchone()[0]  # type: ignore[index]
+        t: web.store.fetchone(f"select count(*) from {t}")[0]  # type: ignore[index]
         for t in ("loads", "cin_children", "validation_failures", "quarantine")
     }
 
@@ -39,9 +40,7 @@ def test_a_good_upload_loads_and_is_audited_from_the_web(web: WebApp, cin_xml: b
     assert response.status_code == 200, response.text
     assert "govuk-panel--confirmation" in response.text and "cin 2014" in response.text
     assert _counts(web)["cin_children"] > 0
-    origins = web.store.con.execute(
-        "select origin from audit_log where action = 'load-data'"
-    ).fetchall()
+    origins = web.store.fetchall("select origin from audit_log where action = 'load-data'")
     assert ("web testclient",) in origins
     listing = client.get("/data")
     assert listing.status_code == 200
@@ -71,9 +70,7 @@ def test_a_broken_upload_shows_every_failure_and_loads_nothing(web: WebApp, cin_
     assert "dob &#39;not-a-date&#39; is not a date" in response.text
     assert "nothing was loaded" in response.text
     assert _counts(web) == before
-    reason = web.store.con.execute(
-        "select reason from audit_log where action = 'load-data'"
-    ).fetchone()
+    reason = web.store.fetchone("select reason from audit_log where action = 'load-data'")
     assert reason is not None and str(reason[0]).startswith("refused")
 
 
@@ -99,7 +96,7 @@ def test_an_upload_form_with_mistakes_says_what_to_fix(web: WebApp) -> None:
 
 
 def test_quarantine_is_paginated_a_hundred_a_page(web: WebApp) -> None:
-    web.store.con.execute(
+    web.store.execute(
         "insert into quarantine select 'L1', 'ssda903', 2014, 'episodes', 'episodes.csv', i, "
         "'C' || i, '{}', '103', 'bad' from range(2, 252) t(i)"
     )
@@ -116,7 +113,7 @@ def test_quarantine_is_paginated_a_hundred_a_page(web: WebApp) -> None:
 
 def test_the_audit_log_filters_and_pages(web: WebApp) -> None:
     for i in range(60):
-        web.store.con.execute(
+        web.store.execute(
             "insert into audit_log (username, action, target, origin) values (?, ?, ?, 'cli')",
             ["ann" if i % 2 else "bob", "view-identifiable", f"measure m{i}"],
         )
@@ -143,11 +140,11 @@ def test_the_cache_recomputes_only_when_the_data_changes(web: WebApp) -> None:
 
     assert cache.get("summary", compute) == 1
     assert cache.get("summary", compute) == 1
-    web.store.con.execute("insert into loads (load_id, kind, source) values ('x', 'cin', 'f')")
+    web.store.execute("insert into loads (load_id, kind, source) values ('x', 'cin', 'f')")
     assert cache.get("summary", compute) == 2
     cache.bump()
     assert cache.get("summary", compute) == 3
-    web.store.con.execute(
+    web.store.execute(
         "insert into worklist_decisions (person, decision, reason, decided_by) "
         "values ('P1', 'refer', 'seen at A&E twice', 'rev')"
     )
@@ -158,8 +155,11 @@ def test_a_worklist_decision_must_be_one_of_the_three_with_a_reason(web: WebApp)
     insert = (
         "insert into worklist_decisions (person, decision, reason, decided_by) values (?, ?, ?, ?)"
     )
-    web.store.con.execute(insert, ["P1", "more information", "school says moved away", "rev"])
-    with pytest.raises(duckdb.ConstraintException):
-        web.store.con.execute(insert, ["P2", "close", "done", "rev"])
-    with pytest.raises(duckdb.ConstraintException):
-        web.store.con.execute(insert, ["P3", "refer", None, "rev"])
+    web.store.execute(insert, ["P1", "more information", "school says moved away", "rev"])
+    with pytest.raises(BackendError) as bad_choice:
+        web.store.execute(insert, ["P2", "close", "done", "rev"], step="recording a decision")
+    assert isinstance(bad_choice.value.cause, duckdb.ConstraintException)
+    assert bad_choice.value.sql == insert
+    with pytest.raises(BackendError) as no_reason:
+        web.store.execute(insert, ["P3", "refer", None, "rev"], step="recording a decision")
+    assert isinstance(no_reason.value.cause, duckdb.ConstraintException)

@@ -47,7 +47,7 @@ def fuzz_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
 
 
 def _count(web: WebApp, table: str) -> int:
-    row = web.store.con.execute(f"select count(*) from {table}").fetchone()
+    row = web.store.fetchone(f"select count(*) from {table}")
     assert row is not None
     return int(row[0])
 
@@ -155,7 +155,7 @@ def test_an_upload_of_any_bytes_never_fails_or_loads(
 
 @pytest.fixture(scope="module")
 def people(fuzz_web: WebApp) -> list[str]:
-    rows = fuzz_web.store.con.execute("select cluster_id from unknown_worklist").fetchall()
+    rows = fuzz_web.store.fetchall("select cluster_id from unknown_worklist")
     found = [person_reference(str(r[0])) for r in rows]
     assert found, "the small city's worklist is empty"
     return found
@@ -182,5 +182,5 @@ def test_a_decision_form_stores_only_the_allowed_decisions(
         data={"csrf_token": token, "decision": decision, "reason": reason},
     )
     assert response.status_code in (303, 400, 404), (response.status_code, response.text[-500:])
-    rows = fuzz_web.store.con.execute("select decision from worklist_decisions").fetchall()
+    rows = fuzz_web.store.fetchall("select decision from worklist_decisions")
     assert {r[0] for r in rows} <= set(DECISIONS), rows

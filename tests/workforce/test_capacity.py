@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from turnaround.errors import ConfigError
 from turnaround.returns.load import load_returns
 from turnaround.store import Store, open_store
 from turnaround.synth.city import generate_city
@@ -72,7 +73,7 @@ def _allocations() -> list[tuple[str, str | None, str, str | None]]:
 def _insert(store: Store, table: str, rows: list[tuple[object, ...]]) -> None:
     width = len(rows[0]) + 1
     marks = ", ".join("?" for _ in range(width))
-    store.con.executemany(f"insert into {table} values ({marks})", [(*r, "test") for r in rows])
+    store.executemany(f"insert into {table} values ({marks})", [(*r, "test") for r in rows])
 
 
 def _staff_row(row: tuple[object, ...]) -> tuple[object, ...]:
@@ -211,7 +212,7 @@ def test_stability_counts_episodes_in_the_year(store: Store) -> None:
     def episode(child: str, sw: str, start: str, end: str | None, year: int = 2014) -> tuple:
         return (child, None, sw, start, end, None, year, "test", None, None)
 
-    store.con.executemany(
+    store.executemany(
         "insert into ssda903_sw_episodes values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             episode("A", "S1", "2013-01-01", "2013-05-01"),
@@ -242,7 +243,7 @@ def test_senior_structure_flags(store: Store) -> None:
     assert result.flags[0] == "no director holds children's services alone"
     assert capacity.senior_structure(store, max_services=5, at=AT).flagged == ()
 
-    store.con.execute(
+    store.execute(
         "update workforce_senior_roles set portfolio = ? where staff_id = 'D1'",
         ["Children's Social Care; Education"],
     )
@@ -269,7 +270,7 @@ def test_posts_needed_now_and_per_year(store: Store) -> None:
     by_year = capacity.posts_needed(loads, 13, 3, demand_growth={2020: 13})
     assert by_year.team_manager_gap is None
     assert by_year.years.iloc[1]["social_worker_fte"] == pytest.approx(1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="must be positive"):
         capacity.posts_needed(loads, target_caseload=0)
 
 

@@ -27,7 +27,7 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _counts(store: Store) -> dict[str, int]:
     names = [*TABLES.values(), "loads", "quarantine", "validation_failures"]
-    return {n: store.con.execute(f"select count(*) from {n}").fetchone()[0] for n in names}
+    return {n: store.fetchone(f"select count(*) from {n}")[0] for n in names}
 
 
 def _copy(export: Path, to: Path) -> Path:
@@ -59,11 +59,11 @@ def test_a_synthetic_export_round_trips(export: Path, tmp_path: Path) -> None:
 
     staff = pd.read_csv(export / "staff.csv", dtype=str, keep_default_na=False)
     first = staff.iloc[0]
-    row = store.con.execute(
+    row = store.fetchone(
         "select role, team_id, fte, agency, start_date, leave_date, holds_cases "
         "from workforce_staff where staff_id = ?",
         [first["Staff ID"]],
-    ).fetchone()
+    )
     assert row is not None
     assert row[0] == first["Job Title"].lower().replace(" ", "_")
     assert row[1] == (first["Team ID"] or None)
@@ -74,13 +74,11 @@ def test_a_synthetic_export_round_trips(export: Path, tmp_path: Path) -> None:
     assert row[6] == (first["Case Holder"] == "Y")
 
     allocations = pd.read_csv(export / "allocations.csv", dtype=str, keep_default_na=False)
-    unallocated = store.con.execute(
+    unallocated = store.fetchone(
         "select count(*) from workforce_allocations where staff_id is null"
-    ).fetchone()
+    )
     assert unallocated == (int((allocations["Allocated Worker ID"] == "").sum()),)
-    open_cases = store.con.execute(
-        "select count(*) from workforce_allocations where end_date is null"
-    ).fetchone()
+    open_cases = store.fetchone("select count(*) from workforce_allocations where end_date is null")
     assert open_cases == (int((allocations["Allocated To"] == "").sum()),)
 
 

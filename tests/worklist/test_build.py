@@ -40,36 +40,30 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def scored(store: Store, person: str, score: float, indicators: str = "da") -> None:
     """Give ``person`` a risk score as at AS_OF."""
-    store.con.execute(
-        "insert into risk_scores values (?, ?, ?, ?)", [person, score, indicators, AS_OF]
-    )
+    store.execute("insert into risk_scores values (?, ?, ?, ?)", [person, score, indicators, AS_OF])
 
 
 def known(store: Store, person: str, child_id: str, probability: float = 0.99) -> None:
     """Match ``person`` to the social care child ``child_id`` (with their care record)."""
     add_record(store, person, SOCIAL_CARE, child_id, None, dob=CHILD)
-    store.con.execute("insert into linkage_known values (?, ?, ?)", [person, child_id, probability])
+    store.execute("insert into linkage_known values (?, ?, ?)", [person, child_id, probability])
 
 
 def in_return(store: Store, table: str, child_id: str) -> None:
     """A row for ``child_id`` in one of the statutory returns tables."""
     column = {**ASSESSED_TABLES, **REFERRED_TABLES}.get(table, "child_id")
-    store.con.execute(
+    store.execute(
         f"insert into {table} ({column}, year, load_id) values (?, 2014, 'test')", [child_id]
     )
 
 
 def pair(store: Store, left: str, right: str, probability: float) -> None:
-    store.con.execute(
-        "insert into linkage_pairs values (?, ?, ?, null)", [left, right, probability]
-    )
+    store.execute("insert into linkage_pairs values (?, ?, ?, null)", [left, right, probability])
 
 
 def worklist(store: Store) -> dict[str, tuple[object, ...]]:
     """Each listed person: rank, involvement, social care child id."""
-    rows = store.con.execute(
-        "select cluster_id, rank, involvement, child_id from unknown_worklist"
-    ).fetchall()
+    rows = store.fetchall("select cluster_id, rank, involvement, child_id from unknown_worklist")
     return {str(r[0]): tuple(r[1:]) for r in rows}
 
 
@@ -186,8 +180,8 @@ def test_ranked_by_score_then_indicators_then_latest_event(store: Store) -> None
 
     build_worklist(store)
 
-    ranks = store.con.execute("select rank, cluster_id from unknown_worklist order by rank")
-    assert ranks.fetchall() == [
+    ranks = store.fetchall("select rank, cluster_id from unknown_worklist order by rank")
+    assert ranks == [
         (1, "KF"), (2, "KB"), (3, "KA"), (4, "KC"), (5, "KD"), (6, "KE"),
     ]  # fmt: skip
 
@@ -208,7 +202,7 @@ def test_identity_confidence_is_the_weakest_best_link_in_the_person(store: Store
     build_worklist(store)
 
     confidence = dict(
-        store.con.execute("select cluster_id, identity_confidence from unknown_worklist").fetchall()
+        store.fetchall("select cluster_id, identity_confidence from unknown_worklist")
     )
     assert confidence == {"K1": pytest.approx(0.97), "K2": 1.0, "K3": 1.0}
 
@@ -222,7 +216,7 @@ def test_a_person_of_several_records_with_no_stored_link_has_no_confidence(
 
     build_worklist(store)
 
-    row = store.con.execute("select identity_confidence from unknown_worklist").fetchone()
+    row = store.fetchone("select identity_confidence from unknown_worklist")
     assert row == (0.0,)
 
 
@@ -231,7 +225,7 @@ def test_an_entry_counts_records_and_names_partner_sources_only(store: Store) ->
     b = add_record(store, "K1", AE, "B", date(2014, 1, 2), dob=CHILD)
     add_record(store, "K1", AE, "B2", date(2013, 1, 2), dob=CHILD)
     known(store, "K1", "C1", probability=0.93)
-    store.con.execute(
+    store.execute(
         "update linkage_records set event_date = '2014-03-30' where source = ?", [SOCIAL_CARE]
     )
     in_return(store, "cin_episodes", "C1")
@@ -242,10 +236,10 @@ def test_an_entry_counts_records_and_names_partner_sources_only(store: Store) ->
 
     build_worklist(store)
 
-    row = store.con.execute(
+    row = store.fetchone(
         "select rank, score, indicators, child_id, involvement, identity_confidence, "
         "care_match_probability, records, sources, latest_event, as_of from unknown_worklist"
-    ).fetchone()
+    )
     assert row == (
         1,
         5.0,
@@ -270,8 +264,8 @@ def test_the_best_matched_child_is_named(store: Store) -> None:
     build_worklist(store)
 
     assert worklist(store) == {"K1": (1, "contact", "C2")}
-    probability = store.con.execute("select care_match_probability from unknown_worklist")
-    assert probability.fetchone() == (pytest.approx(0.99),)
+    probability = store.scalar("select care_match_probability from unknown_worklist")
+    assert probability == pytest.approx(0.99)
 
 
 def test_rebuilding_replaces_the_worklist(store: Store) -> None:
@@ -280,7 +274,7 @@ def test_rebuilding_replaces_the_worklist(store: Store) -> None:
     scored(store, "K1", 3)
     scored(store, "K2", 3)
     build_worklist(store)
-    store.con.execute("delete from risk_scores where cluster_id = 'K2'")
+    store.execute("delete from risk_scores where cluster_id = 'K2'")
 
     summary = build_worklist(store)
 
@@ -304,9 +298,9 @@ def test_built_from_real_scores(store: Store) -> None:
 
     build_worklist(store)
 
-    rows = store.con.execute(
+    rows = store.fetchall(
         "select rank, cluster_id, score, indicators from unknown_worklist order by rank"
-    ).fetchall()
+    )
     assert rows == [(1, "K1", 5.0, "da,high"), (2, "K2", 3.0, "da")]
 
 

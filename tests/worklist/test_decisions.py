@@ -37,7 +37,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def _decision_rows(store: Store) -> int:
-    row = store.con.execute("select count(*) from worklist_decisions").fetchone()
+    row = store.fetchone("select count(*) from worklist_decisions")
     return int(row[0]) if row else 0
 
 

@@ -61,14 +61,12 @@ def _people(store: Store) -> None:
         **tom,
     )
     add_record(store, "K2", SOCIAL_CARE, "C2", date(2014, 3, 30), postcode="B9 9ZZ", **tom)
-    store.con.execute("insert into linkage_known values ('K2', 'C2', 0.97)")
-    store.con.execute(
-        "insert into cin_episodes (child_id, year, load_id) values ('C2', 2014, 'test')"
-    )
-    store.con.execute(
+    store.execute("insert into linkage_known values ('K2', 'C2', 0.97)")
+    store.execute("insert into cin_episodes (child_id, year, load_id) values ('C2', 2014, 'test')")
+    store.execute(
         "insert into linkage_pairs values ('police_missing:P1', 'social_care:C2', 0.97, null)"
     )
-    store.con.execute(f"insert into linkage_pairs values ('{DA}:D1', '{DA}:D2', 0.995, null)")
+    store.execute(f"insert into linkage_pairs values ('{DA}:D1', '{DA}:D2', 0.995, null)")
 
 
 @pytest.fixture
@@ -85,9 +83,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def audit_rows(store: Store) -> list[tuple[str, str, str, str | None, str]]:
-    rows = store.con.execute(
+    rows = store.fetchall(
         "select username, action, target, reason, origin from audit_log order by audit_id"
-    ).fetchall()
+    )
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
@@ -191,7 +189,7 @@ def test_an_unnamed_or_unknown_user_is_refused(store: Store) -> None:
 
 
 def test_an_empty_worklist_is_not_found_and_not_audited(store: Store, tmp_path: Path) -> None:
-    store.con.execute("delete from unknown_worklist")
+    store.execute("delete from unknown_worklist")
 
     with pytest.raises(NotFound, match="worklist is empty"):
         view_worklist(store, REVIEWER)

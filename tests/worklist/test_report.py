@@ -50,11 +50,11 @@ def test_the_report_section_shows_no_names_ids_or_postcodes(
 ) -> None:
     city, store = city_store
     html = str(unknown_section(store, evaluate_worklist(store, city, k=50)).body).upper()
-    people = store.con.execute(
+    people = store.fetchall(
         "select distinct r.forename, r.surname, r.record_id, r.postcode "
         "from unknown_worklist w join linkage_clusters c using (cluster_id) "
         "join linkage_records r using (unique_id) where w.rank <= 50"
-    ).fetchall()
+    )
     assert people
     for forename, surname, record_id, postcode in people:
         if forename and surname:
@@ -71,7 +71,7 @@ def test_without_truth_the_section_has_counts_but_no_evaluation(
     _, store = city_store
     section = unknown_section(store)
     body = str(section.body)
-    entries = store.con.execute("select count(*) from unknown_worklist").fetchone()
+    entries = store.fetchone("select count(*) from unknown_worklist")
     assert entries is not None and f"{entries[0]:,}" in body
     assert "ground truth" not in body
     assert "Fairness" not in body

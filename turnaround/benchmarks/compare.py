@@ -198,23 +198,27 @@ def _first_text(values: pd.Series) -> str | None:
 
 
 def _loaded_years(store: Store) -> list[int]:
-    rows = store.con.execute("select distinct year from benchmark_values order by 1").fetchall()
+    rows = store.fetchall(
+        "select distinct year from benchmark_values order by 1", step="listing benchmark years"
+    )
     return [int(r[0]) for r in rows]
 
 
 def _neighbours(store: Store, la_code: str) -> list[str]:
-    rows = store.con.execute(
+    rows = store.fetchall(
         "select neighbour_code from statistical_neighbours where la_code = ? order by rank",
         [la_code],
-    ).fetchall()
+        step="reading statistical neighbours",
+    )
     return [str(r[0]) for r in rows][:NEIGHBOURS]
 
 
 def _home_region(store: Store, la_code: str) -> str | None:
     """The council's region on its most recent published row, whatever the table."""
-    row = store.con.execute(
+    row = store.fetchone(
         "select region_name from benchmark_values where geographic_level = ? and la_code = ? "
         "and region_name is not null order by year desc limit 1",
         [LOCAL_AUTHORITY, la_code],
-    ).fetchone()
+        step="finding the council's region",
+    )
     return str(row[0]) if row else None

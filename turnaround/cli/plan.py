@@ -20,6 +20,7 @@ from turnaround.plan.progress import Progress
 from turnaround.plan.publish import current_plan, plan_progress, publish
 from turnaround.plan.rules import load_rules
 from turnaround.store import open_store
+from turnaround.times import local_time
 
 plan_app = typer.Typer(
     help="The improvement plan: check it, check it in, rate its progress, render it.",
@@ -189,7 +190,7 @@ def history(
         )
         table.add_row(
             str(v.version),
-            v.checked_in_at.strftime("%d %b %Y %H:%M"),
+            local_time(v.checked_in_at),
             v.checked_in_by,
             str(changed),
             v.note or "",

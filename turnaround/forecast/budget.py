@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from turnaround.errors import ConfigError
 from turnaround.forecast.costs import (
     CASE_STATES,
     CONTRACT_LINES,
@@ -133,7 +134,7 @@ class Budget:
 def financial_years(projection: Projection) -> tuple[int, ...]:
     """The whole financial years a projection covers, by starting calendar year."""
     if projection.start.month != 4 or projection.start.day != 1:
-        raise ValueError(
+        raise ConfigError(
             f"a projection for a budget starts on 1 April, not {projection.start:%d %B %Y}"
         )
     return tuple(projection.start.year + k for k in range(projection.months // 12))
@@ -168,7 +169,7 @@ def build_budget(
     """
     years = financial_years(projection)
     if not years:
-        raise ValueError("a projection needs at least 12 months to make a budget")
+        raise ConfigError("a projection needs at least 12 months to make a budget")
     # A plan's staffing is costed at the council's terms; under a trust, the same staff cost
     # what the trust's terms (TUPE on-costs) make them cost.
     plan_scale = 1.0
@@ -197,7 +198,7 @@ def build_budget(
     if staffing_by_year is not None:
         missing = [year_label(y) for y in years if y not in staffing_by_year]
         if missing:
-            raise ValueError(f"the staffing plan does not cover {', '.join(missing)}")
+            raise ConfigError(f"the staffing plan does not cover {', '.join(missing)}")
         cost[:, :, at["social_work"]] = plan_scale * np.array([staffing_by_year[y] for y in years])
     basic_pay = fte * staffing.salary.value * prices
     cost[:, :, at["overheads"]] = basic_pay * costs.overheads.rate.value

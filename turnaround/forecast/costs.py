@@ -506,11 +506,12 @@ def staffing_from_store(store: Store, staffing: Staffing) -> Staffing:
     """
     if not store.table_exists("workforce_staff"):
         return staffing
-    row = store.con.execute(
+    row = store.fetchone(
         "select sum(fte), sum(case when agency then fte else 0 end), any_value(load_id) "
         "from workforce_staff "
-        "where role in ('social_worker', 'senior_practitioner') and leave_date is null"
-    ).fetchone()
+        "where role in ('social_worker', 'senior_practitioner') and leave_date is null",
+        step="counting social workers in post",
+    )
     if row is None or not row[0]:
         return staffing
     fte, agency, load_id = float(row[0]), float(row[1] or 0.0), row[2]

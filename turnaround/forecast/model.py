@@ -25,7 +25,7 @@ from datetime import date
 
 import numpy as np
 
-from turnaround.errors import ConfigError
+from turnaround.errors import ConfigError, NotFound
 from turnaround.forecast.states import AGE_BANDS, STATES, Projection, state_index
 
 DEFAULT_PRIOR_STRENGTH = 6.0
@@ -222,7 +222,7 @@ def _check_states(states: Sequence[str]) -> None:
     for name in states:
         try:
             index = state_index(name)
-        except ValueError as exc:
+        except NotFound as exc:
             raise ConfigError(str(exc)) from None
         if index == 0:
             raise ConfigError("not_in_care is the pool; a change must name a social care state")

@@ -274,7 +274,7 @@ def compare(baseline: Budget, scenarios: Sequence[Budget]) -> pd.DataFrame:
     rows = []
     for budget in (baseline, *scenarios):
         if budget.years != baseline.years:
-            raise ValueError(f"{budget.name} covers other years than the baseline")
+            raise ConfigError(f"{budget.name} covers other years than the baseline")
         paired = budget.runs == baseline.runs
         for year in (*budget.years, None):
             runs = budget.total(year=year)

@@ -12,6 +12,8 @@ from datetime import date
 
 import numpy as np
 
+from turnaround.errors import NotFound
+
 STATES: tuple[str, ...] = (
     "not_in_care",  # the rest of the city's children: the pool entries come from
     "in_need",  # open child in need case, not on a plan and not looked after
@@ -37,11 +39,11 @@ AGE_BANDS: tuple[tuple[int, int], ...] = ((0, 1), (1, 5), (5, 10), (10, 16), (16
 
 
 def state_index(name: str) -> int:
-    """The position of a state in ``STATES`` (ValueError naming the state if unknown)."""
+    """The position of a state in ``STATES`` (NotFound naming the state if unknown)."""
     try:
         return STATES.index(name)
     except ValueError:
-        raise ValueError(f"unknown care state {name!r}; one of {', '.join(STATES)}") from None
+        raise NotFound(f"unknown care state {name!r}; one of {', '.join(STATES)}") from None
 
 
 @dataclass(frozen=True)

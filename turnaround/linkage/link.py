@@ -31,14 +31,18 @@ import logging
 import shutil
 import tempfile
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.exceptions import SplinkException
 from splink.internals.splink_dataframe import SplinkDataFrame
 
+from turnaround.errors import BackendError
 from turnaround.linkage.model import STANDARD_COLUMNS
 from turnaround.linkage.settings import (
     EM_MAX_PAIRS,
@@ -48,6 +52,7 @@ from turnaround.linkage.settings import (
     training_blocking_rules,
 )
 from turnaround.linkage.sources import SOCIAL_CARE
+from turnaround.store.backend import DuckDBBackend
 
 Backend = Literal["duckdb", "spark"]
 
@@ -83,31 +88,48 @@ def _linker(
 def _duckdb_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that stays under ``DUCKDB_MEMORY_LIMIT``, spilling to a temp folder."""
     spill = tempfile.mkdtemp(prefix="turnaround-duckdb-")
-    con = duckdb.connect(
-        ":memory:",
-        config={
-            "memory_limit": DUCKDB_MEMORY_LIMIT,
-            "temp_directory": spill,
-            # Splink's tables are sets of rows; keeping their order costs memory for nothing.
-            "preserve_insertion_order": False,
-        },
-    )
+    try:
+        con = duckdb.connect(
+            ":memory:",
+            config={
+                "memory_limit": DUCKDB_MEMORY_LIMIT,
+                "temp_directory": spill,
+                # Splink's tables are sets of rows; keeping their order costs memory for nothing.
+                "preserve_insertion_order": False,
+            },
+        )
+    except duckdb.Error as exc:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise BackendError("opening the linkage engine", exc) from None
     weakref.finalize(con, shutil.rmtree, spill, ignore_errors=True)
     return con
 
 
+@contextmanager
+def _engine_step(step: str) -> Iterator[None]:
+    """Report a failure of Splink or of its DuckDB as a BackendError naming the step."""
+    try:
+        yield
+    except (duckdb.Error, SplinkException) as exc:
+        raise BackendError(step, exc) from None
+
+
 def train_model(records: pd.DataFrame, backend: Backend = "duckdb", *, seed: int = 1) -> dict:
     """Train a linkage model on standardised records, following the recipe above."""
-    linker = _linker(records, linkage_settings(), backend)
-    training = linker.training
-    if _shares_identifier(records):
-        training.estimate_probability_two_random_records_match(
-            [block_on("nhs_number"), block_on("upn")], recall=IDENTIFIER_RECALL
-        )
-    training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
-    for rule in training_blocking_rules():
-        training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=EM_MAX_PAIRS)
-    return linker.misc.save_model_to_json()
+    with _engine_step("training the linkage model"):
+        linker = _linker(records, linkage_settings(), backend)
+        training = linker.training
+        if _shares_identifier(records):
+            training.estimate_probability_two_random_records_match(
+                [block_on("nhs_number"), block_on("upn")], recall=IDENTIFIER_RECALL
+            )
+        training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
+        for rule in training_blocking_rules():
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=EM_MAX_PAIRS
+            )
+        model: dict = linker.misc.save_model_to_json()
+    return model
 
 
 def _shares_identifier(records: pd.DataFrame) -> bool:
@@ -128,15 +150,17 @@ def link_records(
     of ``model.py``. Pairs below ``KEEP_PAIRS_ABOVE`` are dropped; clusters join records whose
     pair scores at least ``threshold``.
     """
-    linker = _linker(records, model, backend)
-    predictions = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_ABOVE)
-    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
-    )
-    # Only the contract's columns leave the engine: the predictions also carry every compared
-    # column twice over, and fetching those whole is most of a large run's time and memory.
-    pairs = _fetch(predictions, "unique_id_l, unique_id_r, match_probability, match_weight")
-    clusters = _fetch(clustered, "unique_id, cluster_id")
+    with _engine_step("scoring and clustering record pairs"):
+        linker = _linker(records, model, backend)
+        predictions = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_ABOVE)
+        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=threshold
+        )
+        # Only the contract's columns leave the engine: the predictions also carry every
+        # compared column twice over, and fetching those whole is most of a large run's time
+        # and memory.
+        pairs = _fetch(predictions, "unique_id_l, unique_id_r, match_probability, match_weight")
+        clusters = _fetch(clustered, "unique_id, cluster_id")
     clusters["cluster_id"] = clusters["cluster_id"].astype(str)
     return pairs.reset_index(drop=True), clusters.reset_index(drop=True)
 
@@ -159,12 +183,13 @@ def known_children(
         records.loc[records["source"] == SOCIAL_CARE, ["unique_id", "record_id"]],
         preserve_index=False,
     )
-    con = duckdb.connect(":memory:", config={"threads": 2})
+    engine = DuckDBBackend(":memory:")
     try:
-        con.register("social", social)
-        con.register("pairs", pa.Table.from_pandas(pairs, preserve_index=False))
-        con.register("clusters", pa.Table.from_pandas(clusters, preserve_index=False))
-        result = con.execute(
+        engine.execute("set threads = 2", step="limiting the engine's threads")
+        engine.register("social", social)
+        engine.register("pairs", pa.Table.from_pandas(pairs, preserve_index=False))
+        engine.register("clusters", pa.Table.from_pandas(clusters, preserve_index=False))
+        result = engine.fetch_arrow(
             """
             with known as (
                 select c.cluster_id, c.unique_id as care_id, s.record_id as child_id
@@ -187,8 +212,9 @@ def known_children(
                    coalesce(b.match_probability, 1.0) as match_probability
             from known k left join best b using (cluster_id, child_id)
             order by k.cluster_id, k.child_id
-            """
-        ).to_arrow_table()
+            """,
+            step="finding the clusters known to social care",
+        )
     finally:
-        con.close()
+        engine.close()
     return result.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)

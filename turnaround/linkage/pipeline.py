@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -163,7 +163,7 @@ def run_linkage(
     progress: Progress = _quiet,
 ) -> LinkageRun:
     """Train, link and cluster the stored records, and replace the linkage tables atomically."""
-    started = datetime.now()
+    started = datetime.now(UTC)
     records = stored_records(store)
     progress("training the model", 0, 3)
     model = train_model(records, backend=backend)
@@ -202,7 +202,7 @@ def run_linkage(
             [
                 run.run_id,
                 started,
-                datetime.now(),
+                datetime.now(UTC),
                 backend,
                 threshold,
                 run.records,

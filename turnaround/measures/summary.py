@@ -46,8 +46,11 @@ class MeasureSummary:
 
 def set_council(store: Store, la_code: str, la_name: str | None = None) -> None:
     """Record which council this workspace is about."""
-    store.con.execute("delete from council")
-    store.con.execute("insert into council values (?, ?)", [la_code, la_name])
+    with store.transaction("recording the council") as db:
+        db.execute("delete from council", step="recording the council")
+        db.execute(
+            "insert into council values (?, ?)", [la_code, la_name], step="recording the council"
+        )
 
 
 def summarise(store: Store, la_code: str | None = None) -> list[MeasureSummary]:

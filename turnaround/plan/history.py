@@ -104,17 +104,15 @@ def versions(store: Store) -> list[Version]:
     """Every checked-in version, oldest first."""
     if not store.table_exists("plan_versions"):
         return []
-    rows = store.con.execute(
-        f"select {_VERSION_COLUMNS} from plan_versions order by version"
-    ).fetchall()
+    rows = store.fetchall(f"select {_VERSION_COLUMNS} from plan_versions order by version")
     return [_version(row) for row in rows]
 
 
 def get_version(store: Store, version: int) -> Version:
     """One checked-in version, or NotFound naming the versions there are."""
-    row = store.con.execute(
+    row = store.fetchone(
         f"select {_VERSION_COLUMNS} from plan_versions where version = ?", [version]
-    ).fetchone()
+    )
     if row is None:
         have = [v.version for v in versions(store)]
         known = f"versions 1 to {have[-1]}" if have else "no versions yet"
@@ -123,9 +121,9 @@ def get_version(store: Store, version: int) -> Version:
 
 
 def _latest_version(store: Store) -> Version | None:
-    row = store.con.execute(
+    row = store.fetchone(
         f"select {_VERSION_COLUMNS} from plan_versions order by version desc limit 1"
-    ).fetchone()
+    )
     return _version(row) if row is not None else None
 
 
@@ -295,9 +293,9 @@ def save_progress(
 
 def progress_reports(store: Store) -> list[dict[str, Any]]:
     """Every kept progress report's heading (id, version, as_at, made_at, made_by), oldest first."""
-    rows = store.con.execute(
+    rows = store.fetchall(
         "select report_id, plan_version, as_at, made_at, made_by from plan_progress_reports"
         " order by report_id"
-    ).fetchall()
+    )
     keys = ("report_id", "plan_version", "as_at", "made_at", "made_by")
     return [dict(zip(keys, row, strict=True)) for row in rows]

@@ -495,11 +495,13 @@ def default_as_at(
     """31 March of the latest collection year of the council's own data in the store."""
     if store.table_exists("loads"):
         marks = ", ".join("?" for _ in OWN_DATA_KINDS)
-        row = store.con.execute(
-            f"select max(year) from loads where kind in ({marks})", list(OWN_DATA_KINDS)
-        ).fetchone()
-        if row is not None and row[0] is not None:
-            return year_end(int(row[0]))
+        latest = store.scalar(
+            f"select max(year) from loads where kind in ({marks})",
+            list(OWN_DATA_KINDS),
+            step="finding the latest year loaded",
+        )
+        if latest is not None:
+            return year_end(int(latest))
     years = [y for series in (values or {}).values() for y, v in series.items() if v is not None]
     return year_end(max(years)) if years else date.today()
 

@@ -68,22 +68,26 @@ def summary_by_rule(report: ValidationReport) -> pd.DataFrame:
 
 def data_quality(store: Store) -> dict[str, pd.DataFrame]:
     """Per return and year: rows loaded, failures by rule, and rows quarantined."""
-    loads = store.con.execute(
+    loads = store.fetch_df(
         "select kind, year, rows_loaded, loaded_at from loads "
-        "where kind in ('ssda903', 'cin', 'annex_a') order by kind, year"
-    ).df()
-    other = store.con.execute(
+        "where kind in ('ssda903', 'cin', 'annex_a') order by kind, year",
+        step="reading the returns loaded",
+    )
+    other = store.fetch_df(
         "select kind, source, rows_loaded from loads "
-        "where kind not in ('ssda903', 'cin', 'annex_a') order by kind, source"
-    ).df()
-    failures = store.con.execute(
+        "where kind not in ('ssda903', 'cin', 'annex_a') order by kind, source",
+        step="reading the other loads",
+    )
+    failures = store.fetch_df(
         "select kind, year, rule, severity, any_value(message) as message, count(*) as rows "
-        "from validation_failures group by all order by kind, year, rows desc, rule"
-    ).df()
-    quarantined = store.con.execute(
+        "from validation_failures group by all order by kind, year, rows desc, rule",
+        step="counting validation failures",
+    )
+    quarantined = store.fetch_df(
         "select kind, year, table_name, count(*) as rows from quarantine group by all "
-        "order by kind, year, table_name"
-    ).df()
+        "order by kind, year, table_name",
+        step="counting quarantined rows",
+    )
     return {"loads": loads, "other": other, "failures": failures, "quarantined": quarantined}
 
 

@@ -7,6 +7,11 @@ as a raw engine error. The connection itself is private to ``turnaround.store``.
 
 DuckDB is the embedded default. Spark (an optional extra) implements the same core methods, so
 stages written against ``Backend`` run on either.
+
+Times: every connection runs with ``TimeZone`` set to UTC, so a ``timestamptz`` reads back as
+an aware UTC ``datetime`` whatever the machine's zone, and casts to text the same everywhere.
+DuckDB's own conversion of ``timestamptz`` to Python needs pytz, which turnaround does not
+depend on, so rows holding one are fetched through Arrow (which uses ``zoneinfo``) instead.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import copy
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
 import duckdb
 
@@ -27,6 +32,19 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 Params = Sequence[Any] | dict[str, Any] | None
+
+# The zone every connection reads and writes times in; people see Europe/London at the edges.
+STORE_TIME_ZONE = "UTC"
+
+
+def _has_zoned_times(cursor: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a result has a ``timestamptz`` column (alone or inside a list or struct)."""
+    return any("WITH TIME ZONE" in str(column[1]) for column in cursor.description or ())
+
+
+def _arrow_rows(table: pa.Table) -> list[tuple[Any, ...]]:
+    """The rows of an Arrow table as tuples, as DuckDB's ``fetchall`` would give them."""
+    return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
 
 
 @runtime_checkable
@@ -56,6 +74,25 @@ class DuckDBBackend:
             self._con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
             raise BackendError(f"opening the store {self.path}", exc) from None
+        # DuckDB starts in the machine's zone, the one naive times were written in before
+        # migration 0010; the store then reads and writes in UTC.
+        self.machine_time_zone = str(
+            self.scalar("select current_setting('TimeZone')", step="reading the time zone")
+        )
+        self._set_time_zone(STORE_TIME_ZONE)
+
+    def _set_time_zone(self, zone: str) -> None:
+        # A session setting: each cursor starts from the machine's zone, so each sets it again.
+        self._run("set TimeZone = ?", [zone], f"setting the time zone to {zone}", "")
+
+    @contextmanager
+    def in_time_zone(self, zone: str) -> Iterator[None]:
+        """Run a block with this connection's times read and written in ``zone``, then UTC."""
+        self._set_time_zone(zone)
+        try:
+            yield
+        finally:
+            self._set_time_zone(STORE_TIME_ZONE)
 
     # --- statements -------------------------------------------------------------------------
 
@@ -82,6 +119,8 @@ class DuckDBBackend:
         """Run a query and return every row as a tuple."""
         cursor = self._run(sql, params, step, "running a query")
         try:
+            if _has_zoned_times(cursor):
+                return _arrow_rows(cursor.to_arrow_table())
             return cursor.fetchall()
         except duckdb.Error as exc:
             raise BackendError(step or "running a query", exc, sql) from None
@@ -92,6 +131,11 @@ class DuckDBBackend:
         """Run a query and return its first row, or None when it has none."""
         cursor = self._run(sql, params, step, "running a query")
         try:
+            if _has_zoned_times(cursor):
+                for batch in cursor.to_arrow_reader(1):
+                    if batch.num_rows:
+                        return _arrow_rows(pa.Table.from_batches([batch]))[0]
+                return None
             return cursor.fetchone()
         except duckdb.Error as exc:
             raise BackendError(step or "running a query", exc, sql) from None
@@ -113,6 +157,9 @@ class DuckDBBackend:
         """Run a query and return its result as a pandas data frame."""
         cursor = self._run(sql, params, step, "running a query")
         try:
+            if _has_zoned_times(cursor):
+                # DuckDB's own path for zoned times warns under pandas 3; Arrow's does not.
+                return cursor.to_arrow_table().to_pandas()
             return cursor.df()
         except duckdb.Error as exc:
             raise BackendError(step or "running a query", exc, sql) from None
@@ -186,11 +233,12 @@ class DuckDBBackend:
             self._depth = 0
             self._run("commit", None, step, "committing")
 
-    def cursor(self) -> DuckDBBackend:
+    def cursor(self) -> Self:
         """The same database over a connection of its own, for one thread or request."""
         scoped = copy.copy(self)
         scoped._con = self._con.cursor()
         scoped._depth = 0
+        scoped._set_time_zone(STORE_TIME_ZONE)
         return scoped
 
     def duckdb_connection(self) -> duckdb.DuckDBPyConnection:

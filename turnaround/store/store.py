@@ -48,32 +48,53 @@ class Store(DuckDBBackend):
 
     def applied_versions(self) -> list[int]:
         """Versions of the migrations already recorded in this store."""
-        if not self.table_exists("schema_migrations"):
-            return []
-        rows = self.fetchall("select version from schema_migrations order by version")
-        return [int(r[0]) for r in rows]
+        return _applied_versions(self)
 
-    def migrate(self) -> list[Migration]:
-        """Apply every bundled migration not yet recorded, each in its own transaction."""
-        self.execute(
-            "create table if not exists schema_migrations ("
-            " version integer primary key, name varchar not null,"
-            " applied_at timestamp not null default current_timestamp)",
-            step="recording migrations",
-        )
-        done = set(self.applied_versions())
-        applied = []
-        for migration in bundled_migrations():
-            if migration.version in done:
-                continue
-            with self.transaction(f"migration {migration.version:04d}_{migration.name}"):
-                self.execute(migration.sql, step=f"migration {migration.version:04d}")
-                self.execute(
-                    "insert into schema_migrations (version, name) values (?, ?)",
-                    [migration.version, migration.name],
-                )
-            applied.append(migration)
-        return applied
+    def migrate(self, *, up_to: int | None = None) -> list[Migration]:
+        """Apply every bundled migration not yet recorded (up to ``up_to``), each atomically."""
+        return migrate(self, up_to=up_to)
+
+
+def migrate(
+    backend: DuckDBBackend, *, up_to: int | None = None, written_zone: str | None = None
+) -> list[Migration]:
+    """Apply the bundled migrations a store lacks, up to version ``up_to``, each atomically.
+
+    Migrations run in ``written_zone`` (by default the machine's own, which is what DuckDB
+    wrote naive times in before 0010), so turning an old naive time into an instant keeps the
+    instant it meant.
+    """
+    zone = written_zone or backend.machine_time_zone
+    backend.execute(
+        "create table if not exists schema_migrations ("
+        " version integer primary key, name varchar not null,"
+        " applied_at timestamptz not null default current_timestamp)",
+        step="recording migrations",
+    )
+    done = set(_applied_versions(backend))
+    applied = []
+    for migration in bundled_migrations():
+        if migration.version in done or (up_to is not None and migration.version > up_to):
+            continue
+        label = f"migration {migration.version:04d}_{migration.name}"
+        with backend.in_time_zone(zone), backend.transaction(label):
+            backend.execute(migration.sql, step=label)
+            backend.execute(
+                "insert into schema_migrations (version, name) values (?, ?)",
+                [migration.version, migration.name],
+                step=f"recording {label}",
+            )
+        applied.append(migration)
+    return applied
+
+
+def _applied_versions(backend: DuckDBBackend) -> list[int]:
+    if not backend.table_exists("schema_migrations"):
+        return []
+    rows = backend.fetchall(
+        "select version from schema_migrations order by version", step="reading migrations"
+    )
+    return [int(r[0]) for r in rows]
 
 
 def open_store(path: Path | str, *, read_only: bool = False) -> Store:

@@ -37,6 +37,7 @@ from turnaround.errors import (
 )
 from turnaround.settings import Settings
 from turnaround.store import Store, open_store
+from turnaround.times import local_time
 from turnaround.web.cache import DataCache
 from turnaround.web.pages import ROUTERS
 from turnaround.web.routing import NotSignedIn, nav_for, wants_page
@@ -187,6 +188,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(
         directory=str(WEB_DIR / "templates"), context_processors=[_context]
     )
+    app.state.templates.env.filters["local_time"] = local_time
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),

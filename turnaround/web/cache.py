@@ -49,23 +49,24 @@ class DataCache:
 
     def data_version(self) -> str:
         """A string that changes whenever loads, plan check-ins or decisions change."""
-        con = self._store.con.cursor()
+        db = self._store.cursor()
         try:
             if self._tables is None:  # the schema is fixed once the store is open and migrated
                 self._tables = [
                     (table, col)
                     for table, col in _VERSION_TABLES
-                    if con.execute(
+                    if db.scalar(
                         "select count(*) from information_schema.columns "
                         "where table_name = ? and column_name = ?",
                         [table, col],
-                    ).fetchone()
-                    == (1,)
+                        step="finding the tables that date the data",
+                    )
+                    == 1
                 ]
-            row = con.execute(data_version_sql(self._tables)).fetchone()
+            version = db.scalar(data_version_sql(self._tables), step="reading the data version")
         finally:
-            con.close()
-        return f"{row[0] if row else ''}#{self._bumps}"
+            db.close()
+        return f"{version or ''}#{self._bumps}"
 
     def bump(self) -> None:
         """Mark every cached result stale (after a change the version query cannot see)."""

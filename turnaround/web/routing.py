@@ -15,7 +15,6 @@ declaration back, which is how the access-matrix test walks every route.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -68,12 +67,11 @@ def client_address(request: Request) -> str:
 def request_store(request: Request) -> Iterator[Store]:
     """The app's store over a cursor of its own, so concurrent requests do not share one."""
     base: Store = request.app.state.store
-    scoped = copy.copy(base)
-    scoped.con = base.con.cursor()
+    scoped = base.cursor()
     try:
         yield scoped
     finally:
-        scoped.con.close()
+        scoped.close()
 
 
 @dataclass

@@ -68,10 +68,11 @@ class WorkforceAssessment:
 
 def default_date(store: Store) -> date:
     """The latest vacancy snapshot: the date the export describes the establishment."""
-    row = store.con.execute("select max(at_date) from workforce_vacancies").fetchone()
-    if row is None or row[0] is None:
+    value = store.scalar(
+        "select max(at_date) from workforce_vacancies", step="finding the vacancy snapshot date"
+    )
+    if value is None:
         raise NotFound("no workforce loaded: run 'turnaround load' with the workforce export")
-    value = row[0]
     assert isinstance(value, date)
     return value
 
@@ -151,8 +152,9 @@ def assess_workforce(
 
 def has_workforce(store: Store) -> bool:
     """Whether a workforce export is loaded (the plan needs one)."""
-    row = store.con.execute("select count(*) from workforce_vacancies").fetchone()
-    return bool(row and row[0])
+    return bool(
+        store.scalar("select count(*) from workforce_vacancies", step="looking for a workforce")
+    )
 
 
 def forecast_with_plan(

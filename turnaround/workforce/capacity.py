@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from turnaround.core.years import collection_period, workforce_census_day
-from turnaround.errors import InputError
+from turnaround.errors import ConfigError, InputError
 from turnaround.store import Store
 
 CASE_HOLDING_ROLES = ("social_worker", "senior_practitioner")
@@ -675,7 +675,7 @@ def posts_needed(
     forecast: a mapping of year to cases, or a sequence for the years after ``at``.
     """
     if target_caseload <= 0 or target_span <= 0:
-        raise ValueError("target caseload and span must be positive")
+        raise ConfigError("target caseload and span must be positive")
     have_sw = caseloads_result.worker_fte
     have_tm = len(spans_result.team_managers) if spans_result is not None else None
 

@@ -77,11 +77,11 @@ def record_decision(
     if not _on_worklist(store, person):
         raise NotFound(f"no person {person!r} on the worklist")
     with store.transaction(f"recording a decision on worklist person {person}"):
-        row = store.con.execute(
+        row = store.fetchone(
             "insert into worklist_decisions (person, decision, reason, decided_by)"
             " values (?, ?, ?, ?) returning decision_id, decided_at",
             [person, choice, why, username],
-        ).fetchone()
+        )
         audit(
             store,
             username,
@@ -104,7 +104,7 @@ def decisions(store: Store, person: str | None = None) -> list[Decision]:
     if person is not None:
         sql += " where person = ?"
         params.append(person)
-    rows = store.con.execute(sql + " order by decided_at, decision_id", params).fetchall()
+    rows = store.fetchall(sql + " order by decided_at, decision_id", params)
     return [Decision(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), r[5]) for r in rows]
 
 

@@ -56,9 +56,8 @@ def evaluate_worklist(store: Store, city_dir: Path | str, *, k: int = DEFAULT_TO
     worklist = _frame(
         store, "select rank, cluster_id, score, child_id from unknown_worklist order by rank"
     )
-    as_of = store.con.execute("select max(as_of) from risk_scores").fetchone()
     # The collection year is the one ending on the 31 March on or after the worklist date.
-    day = as_of[0] if as_of and as_of[0] else None
+    day = store.scalar("select max(as_of) from risk_scores", step="reading the worklist date")
     year = int(day.year + (1 if (day.month, day.day) > (3, 31) else 0)) if day else 0
     people = record_person(truth, records)
     return Evaluation(
@@ -138,15 +137,17 @@ def unknown_section(
     summary: WorklistSummary = worklist_summary(store)
     config = config or load_indicators()
     hits = dict(
-        store.con.execute(
-            "select indicator, count(distinct cluster_id) from risk_hits group by 1"
-        ).fetchall()
+        store.fetchall(
+            "select indicator, count(distinct cluster_id) from risk_hits group by 1",
+            step="counting people by indicator",
+        )
     )
     on_list = dict(
-        store.con.execute(
+        store.fetchall(
             "select h.indicator, count(distinct h.cluster_id) from risk_hits h "
-            "join unknown_worklist w using (cluster_id) group by 1"
-        ).fetchall()
+            "join unknown_worklist w using (cluster_id) group by 1",
+            step="counting worklist people by indicator",
+        )
     )
     indicators = [
         {

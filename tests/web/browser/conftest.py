@@ -69,9 +69,9 @@ class Server:
 
     def count(self, table: str) -> int:
         """Rows in a store table, read on a cursor of our own (the server uses the store too)."""
-        cursor = self.store.con.cursor()
+        cursor = self.store.cursor()
         try:
-            row = cursor.execute(f"select count(*) from {table}").fetchone()
+            row = cursor.fetchone(f"select count(*) from {table}", step=f"counting {table}")
         finally:
             cursor.close()
         assert row is not None

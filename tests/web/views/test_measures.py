@@ -25,7 +25,7 @@ MEASURE = "lac_per_10k"
 
 
 def _audit_rows(store: Store) -> int:
-    row = store.con.execute("select count(*) from audit_log").fetchone()
+    row = store.fetchone("select count(*) from audit_log")
     return int(row[0]) if row else 0
 
 
@@ -82,9 +82,9 @@ def test_the_drill_down_is_the_figure_and_writes_one_audit_row(city_store: Store
         city_store, MEASURE, username="ana", year=value.year, reason="checking the figure"
     )
     assert _audit_rows(city_store) == before + 1
-    last = city_store.con.execute(
+    last = city_store.fetchone(
         "select username, action, target, reason, origin from audit_log order by rowid desc limit 1"
-    ).fetchone()
+    )
     assert last == (
         "ana",
         "view-identifiable",

@@ -14,7 +14,7 @@ from .conftest import identifiers_in
 
 def test_the_unknown_count_is_the_worklist_count(city_store: Store, budget_run: BudgetRun) -> None:
     context = overview_context(city_store, run=budget_run)
-    row = city_store.con.execute("select count(*) from unknown_worklist").fetchone()
+    row = city_store.fetchone("select count(*) from unknown_worklist")
     assert row is not None and row[0] > 0
     assert context["unknown_children"] == row[0]
     assert context["unknown_children_text"] == f"{row[0]:,}"

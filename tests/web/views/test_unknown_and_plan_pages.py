@@ -33,7 +33,7 @@ POOR_PLAN = Path(__file__).parents[2] / "plan" / "fixtures" / "poor.yaml"
 def city_web(city_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
     """The app over a copy of the city store, with the demo users and the demo plan."""
     root = tmp_path_factory.mktemp("unknown-and-plan")
-    city_store.con.execute("checkpoint")
+    city_store.execute("checkpoint")
     copy = root / "turnaround.duckdb"
     shutil.copyfile(city_store.path, copy)
     store = open_store(copy)
@@ -94,11 +94,11 @@ def test_a_reviewer_sees_the_ranked_worklist_with_names_and_the_view_is_audited(
         assert f"{e.forename} {e.surname}" in page
         assert f'href="/unknown/people/{e.person}"' in response.text
         assert e.fired[0].label in page
-    audit = city_web.store.con.execute(
+    audit = city_web.store.fetchone(
         "select action, target, origin from audit_log where username = ?"
         " order by audit_id desc limit 1",
         [username("safeguarding_reviewer")],
-    ).fetchone()
+    )
     assert audit is not None
     assert audit[0] == "view-worklist" and audit[2].startswith("web ")
 
@@ -124,9 +124,9 @@ def test_a_childs_page_explains_the_score_shows_the_records_and_is_audited(
         assert f'name="decision" type="radio" value="{value}"' in response.text
         assert label in page
     assert 'name="reason"' in response.text and "Record decision" in page
-    target = city_web.store.con.execute(
+    target = city_web.store.fetchone(
         "select target from audit_log where action = 'view-worklist' order by audit_id desc limit 1"
-    ).fetchone()
+    )
     assert target == (f"worklist person {entry.person}",)
 
 
@@ -163,7 +163,7 @@ def test_a_decision_takes_the_child_off_the_worklist(city_web: WebApp) -> None:
 
 def test_a_decision_without_a_reason_shows_the_error_summary(city_web: WebApp) -> None:
     entry = worklist_entries(city_web.store, top=1)[0]
-    before = city_web.store.con.execute("select count(*) from worklist_decisions").fetchone()
+    before = city_web.store.fetchone("select count(*) from worklist_decisions")
     client, token = signed_in(city_web, "safeguarding_reviewer")
     response = client.post(
         f"/unknown/people/{entry.person}/decision",
@@ -177,13 +177,13 @@ def test_a_decision_without_a_reason_shows_the_error_summary(city_web: WebApp) -
         f"/unknown/people/{entry.person}/decision", data={"reason": "x", "csrf_token": token}
     )
     assert missing.status_code == 400 and 'href="#decision"' in missing.text
-    after = city_web.store.con.execute("select count(*) from worklist_decisions").fetchone()
+    after = city_web.store.fetchone("select count(*) from worklist_decisions")
     assert after == before
 
 
 def test_a_decision_needs_the_csrf_token(city_web: WebApp) -> None:
     entry = worklist_entries(city_web.store, top=1)[0]
-    before = city_web.store.con.execute("select count(*) from worklist_decisions").fetchone()
+    before = city_web.store.fetchone("select count(*) from worklist_decisions")
     client, _ = signed_in(city_web, "safeguarding_reviewer")
     for token in (None, "forged"):
         data = {"decision": "refer", "reason": "no token"}
@@ -191,7 +191,7 @@ def test_a_decision_needs_the_csrf_token(city_web: WebApp) -> None:
             data["csrf_token"] = token
         response = client.post(f"/unknown/people/{entry.person}/decision", data=data)
         assert response.status_code == 400
-    after = city_web.store.con.execute("select count(*) from worklist_decisions").fetchone()
+    after = city_web.store.fetchone("select count(*) from worklist_decisions")
     assert after == before
 
 

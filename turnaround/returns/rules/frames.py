@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from turnaround.errors import InputError
 from turnaround.returns.canonical import SPECS
 from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, ReturnData, ReturnKind
 
@@ -22,7 +23,7 @@ def canonical_frame(kind: str, table: str, rows: Sequence[Mapping[str, Any]]) ->
     spec = SPECS[kind][table]
     unknown = {c for row in rows for c in row} - set(spec) - {FILE_COLUMN, ROW_COLUMN}
     if unknown:
-        raise KeyError(f"{kind}.{table} has no column(s) {sorted(unknown)}")
+        raise InputError(f"{kind}.{table} has no column(s) {sorted(unknown)}")
     columns: dict[str, pd.Series] = {}
     for column, column_type in spec.items():
         values = [row.get(column) for row in rows]

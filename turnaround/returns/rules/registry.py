@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from turnaround.errors import ConfigError
 from turnaround.returns.canonical import SPECS
 from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure, ReturnData, Severity
 
@@ -82,7 +83,7 @@ def rule(
     def register(check: Check) -> Check:
         key = (kind, code)
         if key in RULES:
-            raise ValueError(f"rule {kind} {code} registered twice")
+            raise ConfigError(f"rule {kind} {code} registered twice")
         RULES[key] = Rule(code, kind, message, fields, tables, years, severity, cross_year, check)
         return check
 

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import yaml
 
-from turnaround.errors import ConfigError
+from turnaround.errors import ConfigError, NotFound
 
 ColumnType = Literal["date", "code", "text", "int", "bool"]
 Kind = Literal["ssda903", "cin", "annex_a"]
@@ -100,7 +100,7 @@ class TableSchema:
         for c in self.columns:
             if name in (c.name, c.canonical):
                 return c
-        raise KeyError(name)
+        raise NotFound(f"{self.name} has no column {name!r}")
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class ReturnSchema:
         for t in self.tables.values():
             if t.canonical == name:
                 return t
-        raise KeyError(name)
+        raise NotFound(f"the {self.kind} return for {self.year} has no table {name!r}")
 
     def code_list(self, column: ColumnSchema) -> frozenset[str] | None:
         """The codes a column accepts this year, or None if it takes any value."""

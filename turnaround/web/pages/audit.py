@@ -40,9 +40,7 @@ def audit_log(
     """Who did what, when and from where, with filters by user and action."""
     params: list[object] = [p for p in (user, action) if p]
     params += [PAGE_SIZE, (page_number - 1) * PAGE_SIZE]
-    rows = page.store.con.execute(
-        audit_sql(by_user=bool(user), by_action=bool(action)), params
-    ).fetchall()
+    rows = page.store.fetchall(audit_sql(by_user=bool(user), by_action=bool(action)), params)
     total = int(rows[0][7]) if rows else 0
     users = [
         r[0]

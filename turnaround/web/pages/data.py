@@ -39,7 +39,7 @@ def loads_sql() -> str:
 @router.get("/data", name="data")
 def data(page: Annotated[Page, Depends(allow("load-data"))]) -> HTMLResponse:
     """The loads so far, each with its validation failures counted."""
-    rows = page.store.con.execute(loads_sql()).fetchall()
+    rows = page.store.fetchall(loads_sql())
     loads = [
         {
             "kind": r[1],

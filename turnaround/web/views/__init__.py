@@ -40,5 +40,8 @@ def returns_loaded(store: Store) -> bool:
     """Whether any SSDA903 episodes are loaded: the forecast and most measures need them."""
     if not store.table_exists("ssda903_episodes"):
         return False
-    row = store.con.execute("select exists (select 1 from ssda903_episodes)").fetchone()
-    return bool(row and row[0])
+    return bool(
+        store.scalar(
+            "select exists (select 1 from ssda903_episodes)", step="looking for loaded episodes"
+        )
+    )

@@ -43,8 +43,8 @@ def unknown_children(store: Store) -> int | None:
     """How many children are on the unknown-children worklist; None before it is built."""
     if not store.table_exists("unknown_worklist"):
         return None
-    row = store.con.execute("select count(*) from unknown_worklist").fetchone()
-    return int(row[0]) if row else 0
+    count = store.scalar("select count(*) from unknown_worklist", step="counting the worklist")
+    return int(count or 0)
 
 
 def overview_context(
