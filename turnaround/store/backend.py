@@ -132,6 +132,8 @@ class DuckDBBackend:
         cursor = self._run(sql, params, step, "running a query")
         try:
             if _has_zoned_times(cursor):
+                import pyarrow as pa  # only here: the CLI's start-up does not pay for it
+
                 for batch in cursor.to_arrow_reader(1):
                     if batch.num_rows:
                         return _arrow_rows(pa.Table.from_batches([batch]))[0]
