@@ -16,7 +16,8 @@ from turnaround.cli.app import app, settings_from
 from turnaround.errors import ConfigError
 from turnaround.measures.compute import compute_measures, explain, require_council
 from turnaround.measures.registry import get_measure
-from turnaround.measures.summary import MeasureSummary, summarise
+from turnaround.measures.summary import summarise
+from turnaround.present.measures import measure_rows
 from turnaround.store import open_store
 
 measures_app = typer.Typer(
@@ -28,21 +29,6 @@ app.add_typer(measures_app, name="measures")
 LaCodeOption = Annotated[
     str | None, typer.Option("--la-code", help="The council's 3-digit DfE code, e.g. 330.")
 ]
-
-
-def _fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "–"
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit in ("count",):
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
-
-
-def _trend(summary: MeasureSummary) -> str:
-    values = [v.value for v in summary.values[-5:]]
-    return " → ".join(_fmt(v, summary.measure.unit) for v in values)
 
 
 @measures_app.callback()
@@ -119,19 +105,16 @@ def show(
         "Better",
     ):
         table.add_column(column, justify="left" if column in ("Measure", "Trend") else "right")
-    for s in summaries:
-        latest = s.latest
-        b = s.latest_benchmark
-        unit = s.measure.unit
+    for row in measure_rows(summaries):
         table.add_row(
-            s.measure.title,
-            str(latest.year) if latest else "–",
-            _fmt(latest.value if latest else None, unit),
-            _trend(s),
-            _fmt(b.england if b else None, unit),
-            _fmt(b.region if b else None, unit),
-            _fmt(b.neighbours_median if b else None, unit),
-            s.measure.better,
+            row.title,
+            row.year,
+            row.value,
+            row.trend_text,
+            row.england,
+            row.region,
+            row.neighbours,
+            row.better,
         )
     Console().print(table)
 

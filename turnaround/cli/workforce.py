@@ -16,6 +16,7 @@ from turnaround.errors import InputError, TurnaroundError
 from turnaround.forecast.fit import fit_model
 from turnaround.forecast.model import project
 from turnaround.forecast.run import next_april, open_stock_by_year
+from turnaround.present.workforce import workforce_view
 from turnaround.store import Store, open_store
 from turnaround.workforce.assess import (
     TARGET_CASELOAD,
@@ -87,10 +88,6 @@ def forecast_open_stock(store: Store, runs: int = 200) -> dict[int, float]:
     return open_stock_by_year(projection)
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
-
-
 def workforce_json(result: WorkforceAssessment) -> dict[str, Any]:
     """The assessment as plain data."""
     loads, rates, span = result.caseloads, result.rates, result.spans
@@ -134,54 +131,26 @@ def workforce_json(result: WorkforceAssessment) -> dict[str, Any]:
 
 def workforce_tables(result: WorkforceAssessment) -> list[Table]:
     """Where the service stands, the posts needed, and the plan's cost, for a terminal."""
-    loads, rates, span = result.caseloads, result.rates, result.spans
-    stands = Table(title=f"Management capacity at {result.at:%d %B %Y}")
+    view = workforce_view(result)
+    stands = Table(title=f"Management capacity at {view.at}")
     stands.add_column("Measure")
     stands.add_column("Value", justify="right")
-    rows = [
-        ("Case-holding workers (FTE)", f"{loads.worker_count:,} ({loads.worker_fte:,.1f})"),
-        ("Open cases (unallocated)", f"{loads.open_cases:,} ({loads.unallocated_cases:,})"),
-        ("Median caseload", f"{loads.median:g}"),
-        (f"Workers above {loads.threshold} cases", _pct(loads.share_above)),
-        ("Vacancy rate", _pct(rates.vacancy_rate)),
-        ("Agency rate", _pct(rates.agency_rate)),
-        ("Turnover", _pct(rates.turnover_rate)),
-        ("Median span, team managers", f"{span.median_team_manager_span:g}"),
-        ("Teams with no permanent manager", f"{len(span.teams_without_permanent_manager):,}"),
-    ]
-    if result.stability is not None:
-        rows.append(("Children with 3+ social workers", _pct(result.stability.share_three_or_more)))
-    for label, value in rows:
+    for label, value in view.headline:
         stands.add_row(label, value)
-    flags = "; ".join(result.senior.flags) or "none"
-    stands.caption = f"Senior structure: {flags}"
+    stands.caption = f"Senior structure: {'; '.join(view.senior_flags) or 'none'}"
     needed = Table(
-        title=f"Posts needed for {result.needed.target_caseload:g} cases per worker "
-        f"and spans of {result.needed.target_span:g}"
+        title=f"Posts needed for {view.target_caseload} cases per worker "
+        f"and spans of {view.target_span}"
     )
     for column in ("Year", "Open cases", "Social worker FTE", "Team managers"):
         needed.add_column(column, justify="right")
-    for r in result.needed.years.to_dict("records"):
-        try:
-            year = f"{int(str(r['year']))}-{(int(str(r['year'])) + 1) % 100:02d}"
-        except ValueError:
-            year = "now"
-        needed.add_row(
-            year,
-            f"{float(r['cases']):,.0f}",
-            f"{float(r['social_worker_fte']):,.1f}",
-            f"{int(r['team_managers']):,}",
-        )
+    for posts in view.needed:
+        needed.add_row(posts.year, posts.cases, posts.workers, posts.managers)
     plan = Table(
         title="Capacity plan: cost by financial year (feeds the budget's social work line)"
     )
     for column in ("Year", "Permanent pay", "Agency", "Recruitment", "Total"):
         plan.add_column(column, justify="right")
-    for r in result.plan.costs_by_year().to_dict("records"):
-        plan.add_row(
-            str(r["financial_year"]),
-            *(f"£{float(r[k]) / 1e6:,.2f}m" for k in ("permanent_pay", "agency_cost")),
-            f"£{float(r['recruitment_cost']) / 1e3:,.0f}k",
-            f"£{float(r['total']) / 1e6:,.2f}m",
-        )
+    for cost in view.costs:
+        plan.add_row(cost.year, cost.permanent, cost.agency, cost.recruitment, cost.total)
     return [stands, needed, plan]

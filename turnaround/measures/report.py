@@ -6,6 +6,8 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from turnaround.measures.summary import MeasureSummary
+from turnaround.present.format import MISSING
+from turnaround.present.measures import measure_rows
 from turnaround.report.charts import svg_figure
 from turnaround.report.html import Section, render_fragment
 
@@ -46,19 +48,11 @@ def trend_chart(summary: MeasureSummary) -> Markup:
 
 def measures_section(summaries: list[MeasureSummary]) -> Section:
     """One row per measure: definition, latest value, benchmarks, and the trend chart."""
-    rows = []
-    for s in summaries:
-        latest = s.latest
-        bench = s.latest_benchmark
-        rows.append(
-            {
-                "summary": s,
-                "latest": latest,
-                "bench": bench,
-                "chart": trend_chart(s) if len(s.values) > 1 else Markup(""),
-            }
-        )
-    body = render_fragment("measures_section.html.j2", rows=rows)
+    rows = [
+        {"measure": row, "chart": trend_chart(s) if len(s.values) > 1 else Markup("")}
+        for s, row in zip(summaries, measure_rows(summaries), strict=True)
+    ]
+    body = render_fragment("measures_section.html.j2", rows=rows, missing=MISSING)
     return Section(
         id="measures",
         title="Performance measures",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from turnaround.present.format import MISSING, count, financial_year, number, percent
 from turnaround.report.html import Section, render_fragment
 from turnaround.risk.indicators import IndicatorConfig, load_indicators
 from turnaround.store import Store
@@ -104,9 +105,9 @@ def fairness_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
             if key in ("dimension", "group"):
                 row[key] = str(value)
             elif key in ("children", "target_children"):
-                row[key] = f"{int(value or 0):,}"
+                row[key] = count(int(value or 0))
             else:
-                row[key] = "–" if value is None or pd.isna(value) else f"{100 * value:.1f}%"
+                row[key] = MISSING if value is None or pd.isna(value) else percent(value)
         rows.append(row)
     return rows
 
@@ -114,13 +115,13 @@ def fairness_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
 def format_value(value: object, label: str = "") -> str:
     """A result value for people: shares to 3 places, counts with commas, years as 2013-14."""
     if label == "Collection year" and isinstance(value, int):
-        return f"{value - 1}-{value % 100:02d}"
+        return financial_year(value - 1)  # the 2014 collection covers 2013-14
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
-        return f"{value:,}"
+        return count(value)
     if isinstance(value, float):
-        return "–" if pd.isna(value) else f"{value:.3f}"
+        return number(value, 3)  # precision and recall read to three places; NaN is missing
     return str(value)
 
 

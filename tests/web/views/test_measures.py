@@ -10,10 +10,10 @@ from turnaround.access import find_user
 from turnaround.errors import NotFound, PermissionDenied
 from turnaround.measures.compute import compute_measures
 from turnaround.measures.summary import summarise
+from turnaround.present.measures import figure
 from turnaround.store import Store
 from turnaround.web.views import percent
 from turnaround.web.views.measures import (
-    figure,
     measure_context,
     measure_records_context,
     measures_context,
@@ -33,19 +33,19 @@ def test_figures_read_as_people_write_them() -> None:
     assert figure(12.345, "percent") == "12.3%"
     assert figure(1234.0, "count") == "1,234"
     assert figure(66.44, "per10k") == "66.4"
-    assert figure(None, "days") == "–"
+    assert figure(None, "days") == "—"
     assert percent(0.2504) == "25.0%"
 
 
 def test_the_list_has_every_measure_with_its_latest_figure(city_store: Store) -> None:
     summaries = summarise(city_store)
     rows = measures_context(city_store)["measures"]
-    assert [r["id"] for r in rows] == [s.measure.id for s in summaries]
+    assert [r.id for r in rows] == [s.measure.id for s in summaries]
     for row, s in zip(rows, summaries, strict=True):
         latest = s.latest
         assert latest is not None
-        assert row["value"] == figure(latest.value, s.measure.unit)
-        assert [t["year"] for t in row["trend"]] == [v.year for v in s.values[-5:]]
+        assert row.value == figure(latest.value, s.measure.unit)
+        assert [t.year for t in row.trend] == [v.year for v in s.values[-5:]]
 
 
 def test_one_measures_page_matches_the_computed_figures(city_store: Store) -> None:
@@ -53,8 +53,8 @@ def test_one_measures_page_matches_the_computed_figures(city_store: Store) -> No
     analyst = find_user(city_store, "ana")
     board = find_user(city_store, "bea")
     context = measure_context(city_store, MEASURE, user=analyst)
-    assert [f["year"] for f in context["figures"]] == [v.year for v in values]
-    assert context["figures"][-1]["value"] == figure(values[-1].value, "per10k")
+    assert [f.year for f in context["figures"]] == [v.year for v in values]
+    assert context["figures"][-1].value == figure(values[-1].value, "per10k")
     assert context["can_drill_down"] is True
     assert measure_context(city_store, MEASURE, user=board)["can_drill_down"] is False
     assert measure_context(city_store, MEASURE)["can_drill_down"] is False
@@ -107,13 +107,13 @@ def test_aggregate_pages_show_no_children_and_the_drill_down_does(
 ) -> None:
     listing = measures_context(city_store)
     html = env.get_template("pages/measures.html").render(**listing)
-    assert all(str(escape(r["title"])) in html for r in listing["measures"])
+    assert all(str(escape(r.title)) in html for r in listing["measures"])
     assert identifiers_in(html, identities) == set()
 
     analyst = find_user(city_store, "ana")
     page = measure_context(city_store, MEASURE, user=analyst)
     html = env.get_template("pages/measure.html").render(**page)
-    assert f'aria-label="{page["measure"]["title"]}: trend"' in html  # Markup, not escaped again
+    assert f'aria-label="{page["measure"].title}: trend"' in html  # Markup, not escaped again
     assert "Show the figures" in html and "Definition" in html
     assert f"/measures/{MEASURE}/records/{page['drill_down_years'][0]}" in html
     assert identifiers_in(html, identities) == set()

@@ -74,11 +74,11 @@ def test_the_pages_render_their_figures_and_no_children(
     assert context["gap"]["social_worker_gap"] in html
     assert context["plan_total"] in html
     for team in context["teams"]:
-        assert str(escape(team["name"])) in html
+        assert str(escape(team.name)) in html
     assert identifiers_in(html, identities) == set()
 
     team = context["teams"][1]
-    page = team_context(city_store, team["team_id"])
+    page = team_context(city_store, team.team_id)
     html = env.get_template("pages/team.html").render(**page)
     assert str(escape(page["name"])) in html
     for worker in page["workers"]:

@@ -8,32 +8,14 @@ forecast, workforce) carry no child-level data; the measure drill-down checks
 
 from __future__ import annotations
 
-import math
-from datetime import date
-
+from turnaround.present.format import day, number, percent
 from turnaround.store import Store
+
+# The formatters live in turnaround.present.format, shared with the CLI and the report.
+__all__ = ["NO_DATA", "day", "number", "percent", "returns_loaded"]
 
 NO_DATA = "No data loaded yet: load returns with turnaround load or the Data page."
 """What an aggregate page says, in GOV.UK inset text, before any return is loaded."""
-
-
-def percent(share: float | None) -> str:
-    """A share (0.25) as a percentage to one decimal place ('25.0%'), '–' when unknown."""
-    if share is None or not math.isfinite(share):
-        return "–"
-    return f"{100 * share:.1f}%"
-
-
-def number(value: float | None, places: int = 0) -> str:
-    """A count or FTE with thousands commas ('1,234' or '40.8'), '–' when unknown."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:,.{places}f}"
-
-
-def day(value: date) -> str:
-    """A date as GOV.UK writes it: '31 March 2014'."""
-    return f"{value.day} {value:%B %Y}"
 
 
 def returns_loaded(store: Store) -> bool:

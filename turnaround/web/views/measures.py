@@ -25,55 +25,12 @@ from turnaround.measures.model import Benchmark, Measure
 from turnaround.measures.registry import get_measure
 from turnaround.measures.report import trend_chart
 from turnaround.measures.summary import MeasureSummary, summarise
+from turnaround.present.measures import measure_detail, measure_rows
 from turnaround.store import Store
 from turnaround.web.views import NO_DATA, number
 
-TREND_YEARS = 5
 DRILL_DOWN_ROWS = 500
 """Rows shown on the drill-down page; the count of all of them is shown beside."""
-
-
-def figure(value: float | None, unit: str) -> str:
-    """A measure's value as people read it: '12.3%', '1,234', '45.6' (per 10,000, days)."""
-    if value is None:
-        return "–"
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit == "count":
-        return number(value)
-    return number(value, 1)
-
-
-def direction(summary: MeasureSummary) -> str:
-    """Whether the latest year moved the right way: 'Improving', 'Worsening' or 'No change'."""
-    known = [v.value for v in summary.values if v.value is not None]
-    if len(known) < 2 or summary.measure.better == "neither":
-        return "No judgement" if len(known) >= 2 else "Too few years"
-    change = known[-1] - known[-2]
-    if change == 0:
-        return "No change"
-    up_is_good = summary.measure.better == "higher"
-    return "Improving" if (change > 0) == up_is_good else "Worsening"
-
-
-def _row(summary: MeasureSummary) -> dict[str, Any]:
-    unit = summary.measure.unit
-    latest = summary.latest
-    bench = summary.latest_benchmark
-    return {
-        "id": summary.measure.id,
-        "title": summary.measure.title,
-        "year": str(latest.year) if latest else "–",
-        "value": figure(latest.value if latest else None, unit),
-        "trend": [
-            {"year": v.year, "value": figure(v.value, unit)} for v in summary.values[-TREND_YEARS:]
-        ],
-        "direction": direction(summary),
-        "better": summary.measure.better,
-        "england": figure(bench.england if bench else None, unit),
-        "region": figure(bench.region if bench else None, unit),
-        "neighbours": figure(bench.neighbours_median if bench else None, unit),
-    }
 
 
 def measures_context(store: Store, *, la_code: str | None = None) -> dict[str, Any]:
@@ -81,7 +38,7 @@ def measures_context(store: Store, *, la_code: str | None = None) -> dict[str, A
     if council_code(store, la_code) is None:
         return {"measures": [], "no_data": NO_DATA}
     summaries = summarise(store, la_code)
-    return {"measures": [_row(s) for s in summaries], "no_data": None if summaries else NO_DATA}
+    return {"measures": measure_rows(summaries), "no_data": None if summaries else NO_DATA}
 
 
 def measure_summary(store: Store, measure_id: str, *, la_code: str | None = None) -> MeasureSummary:
@@ -119,38 +76,14 @@ def measure_context(
 ) -> dict[str, Any]:
     """One measure: its definition, trend chart with figures, benchmarks, and drill-down years."""
     summary = measure_summary(store, measure_id, la_code=la_code)
-    unit = summary.measure.unit
-    england = {b.year: b.england for b in summary.benchmarks}
+    detail = measure_detail(summary)
     drawn = [v for v in summary.values if v.value is not None]
     return {
-        "measure": _row(summary),
+        "measure": detail.row,
         "definition": _definition(summary.measure),
         "chart": trend_chart(summary) if len(drawn) > 1 else Markup(""),
-        "figures": [
-            {
-                "year": v.year,
-                "value": figure(v.value, unit),
-                "numerator": number(v.numerator, 1 if v.numerator % 1 else 0),
-                "denominator": number(v.denominator, 1 if v.denominator % 1 else 0)
-                if unit != "count"
-                else "–",
-                "england": figure(england.get(v.year), unit),
-            }
-            for v in summary.values
-        ],
-        "benchmarks": [
-            {
-                "year": b.year,
-                "council": figure(b.council, unit),
-                "england": figure(b.england, unit),
-                "region": figure(b.region, unit),
-                "region_name": b.region_name or "Region",
-                "neighbours": figure(b.neighbours_median, unit),
-                "neighbour_count": b.neighbours,
-                "note": b.note or "",
-            }
-            for b in summary.benchmarks
-        ],
+        "figures": detail.figures,
+        "benchmarks": detail.benchmarks,
         "no_data": None if summary.values else NO_DATA,
         "drill_down_years": [v.year for v in reversed(drawn)],
         "can_drill_down": user is not None and may(user.role, "view-identifiable"),

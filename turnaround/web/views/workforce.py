@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from turnaround.errors import NotFound
 from turnaround.forecast.costs import year_label
-from turnaround.forecast.report import money
+from turnaround.present.workforce import workforce_view
 from turnaround.report.charts import svg_figure
 from turnaround.store import Store
 from turnaround.web.views import day, number, percent
@@ -23,15 +23,6 @@ from turnaround.web.views.forecast import run_forecast
 from turnaround.workforce.assess import WorkforceAssessment, default_date, has_workforce
 from turnaround.workforce.capacity import DEFAULT_THRESHOLD, Caseloads, caseloads
 from turnaround.workforce.plan import CapacityPlan
-
-
-def _label(value: object) -> str:
-    """'now' for the posts-needed row about today, else the financial year."""
-    try:
-        year = int(str(value))
-    except ValueError:
-        return "now"
-    return year_label(year)
 
 
 def caseload_chart(loads: Caseloads) -> Markup:
@@ -78,35 +69,6 @@ def capacity_gap(plan: CapacityPlan) -> dict[str, Any]:
     }
 
 
-def _headline(assessment: WorkforceAssessment) -> list[tuple[str, str]]:
-    loads, rates, span = assessment.caseloads, assessment.rates, assessment.spans
-    rows = [
-        (
-            "Case-holding workers in post",
-            f"{loads.worker_count:,} ({number(loads.worker_fte, 1)} FTE)",
-        ),
-        ("Open cases", f"{loads.open_cases:,}"),
-        ("Median caseload", number(loads.median, 1)),
-        ("Cases per FTE", number(loads.cases_per_fte, 1)),
-        (f"Workers with more than {loads.threshold} cases", percent(loads.share_above)),
-        ("Unallocated cases", f"{loads.unallocated_cases:,}"),
-        ("Longest wait for allocation", f"{loads.longest_wait_days:,} days"),
-        ("Vacancy rate (social workers)", percent(rates.vacancy_rate)),
-        ("Agency rate (social workers)", percent(rates.agency_rate)),
-        ("Turnover (permanent social workers)", percent(rates.turnover_rate)),
-        ("Team managers' median span", number(span.median_team_manager_span, 1)),
-        ("Teams with no permanent manager", f"{len(span.teams_without_permanent_manager):,}"),
-    ]
-    if assessment.stability is not None:
-        rows.append(
-            (
-                "Looked-after children with 3 or more social workers in the year",
-                percent(assessment.stability.share_three_or_more),
-            )
-        )
-    return rows
-
-
 def workforce_context(
     store: Store, *, assessment: WorkforceAssessment | None = None
 ) -> dict[str, Any]:
@@ -120,21 +82,7 @@ def workforce_context(
             return {"loaded": False}
     loads, span, senior = assessment.caseloads, assessment.spans, assessment.senior
     names = dict(zip(loads.teams["team_id"], loads.teams["name"], strict=True))
-    teams = [
-        {
-            "team_id": str(t["team_id"]),
-            "name": str(t["name"]) if isinstance(t["name"], str) else "No team recorded",
-            "service": str(t["service"]) if isinstance(t["service"], str) else "–",
-            "workers": f"{int(t['workers']):,}",
-            "fte": number(float(t["fte"]), 1),
-            "cases": f"{int(t['cases']):,}",
-            "median": number(float(t["median"]), 1),
-            "max": f"{int(t['max']):,}",
-            "share_above": percent(float(t["share_above"])),
-            "cases_per_fte": number(float(t["cases_per_fte"]), 1),
-        }
-        for t in loads.teams.to_dict("records")
-    ]
+    view = workforce_view(assessment)
     team_managers = [
         {
             "team": str(names.get(r["team_id"], r["team_id"])),
@@ -152,27 +100,7 @@ def workforce_context(
         }
         for r in senior.seniors.to_dict("records")
     ]
-    needed = [
-        {
-            "year": _label(r["year"]),
-            "cases": number(float(r["cases"])),
-            "workers": number(float(r["social_worker_fte"]), 1),
-            "managers": f"{int(r['team_managers']):,}",
-            "worker_gap": number(float(r["social_worker_gap_fte"]), 1),
-        }
-        for r in assessment.needed.years.to_dict("records")
-    ]
     plan = assessment.plan
-    costs = [
-        {
-            "year": str(r["financial_year"]),
-            "permanent": money(float(r["permanent_pay"])),
-            "agency": money(float(r["agency_cost"])),
-            "recruitment": money(float(r["recruitment_cost"])),
-            "total": money(float(r["total"])),
-        }
-        for r in plan.costs_by_year().to_dict("records")
-    ]
     quarters = [
         {
             "label": q.label,
@@ -187,11 +115,11 @@ def workforce_context(
     ]
     return {
         "loaded": True,
-        "at": day(assessment.at),
-        "threshold": loads.threshold,
-        "headline": _headline(assessment),
+        "at": view.at,
+        "threshold": view.threshold,
+        "headline": view.headline,
         "chart": caseload_chart(loads),
-        "teams": teams,
+        "teams": view.teams,
         "spans": {
             "median_team_manager": number(span.median_team_manager_span, 1),
             "median_service_manager": number(span.median_service_manager_span, 1),
@@ -204,14 +132,11 @@ def workforce_context(
         },
         "seniors": seniors,
         "senior_flags": list(senior.flags),
-        "targets": {
-            "caseload": number(assessment.needed.target_caseload, 1),
-            "span": number(assessment.needed.target_span, 1),
-        },
-        "needed": needed,
+        "targets": {"caseload": view.target_caseload, "span": view.target_span},
+        "needed": view.needed,
         "gap": capacity_gap(plan),
-        "plan_costs": costs,
-        "plan_total": money(plan.total()),
+        "plan_costs": view.costs,
+        "plan_total": view.plan_total,
         "plan_quarters": quarters,
     }
 
