@@ -152,7 +152,7 @@ def write_paths(store: Store, paths: np.ndarray, *, population: int | None = Non
         ]
         store.register("_rows", pa.Table.from_pylist(rows))
         store.execute("insert into population by name select * from _rows")
-        store.con.unregister("_rows")
+        store.unregister("_rows")
 
 
 def _yearly(child: str, start: date, stop: date | None) -> list[dict[str, object]]:
@@ -172,4 +172,4 @@ def _insert(store: Store, table: str, rows: list[dict[str, object]]) -> None:
     frame = pa.Table.from_pylist([{**r, "load_id": "test"} for r in rows])
     store.register("_rows", frame)
     store.execute(f"insert into {table} by name select * from _rows")
-    store.con.unregister("_rows")
+    store.unregister("_rows")

@@ -171,7 +171,7 @@ def one_child_store(path: Path) -> Store:
     for table, found in rows.items():
         store.register("_rows", pa.Table.from_pylist([{**r, "load_id": "t"} for r in found]))
         store.execute(f"insert into {table} by name select * from _rows")
-        store.con.unregister("_rows")
+        store.unregister("_rows")
     return store
 
 

@@ -6,12 +6,17 @@ London borough), the median of the ten statistical neighbours that have a figure
 did), and the council's own published figure. A comparator that does not exist is None, and the
 ``note`` says why: suppressed, not published that year, no neighbours loaded, or no DfE table
 covers the measure at all.
+
+Benchmarks are published inputs keyed by measure id; they know nothing of how a measure is
+computed. The measures' summary (``measures.summary``) sets them beside the council's figures,
+so the dependency runs measures -> benchmarks and never back.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -29,10 +34,25 @@ from turnaround.benchmarks.tables import (
     REGIONAL,
 )
 from turnaround.errors import NotFound
-from turnaround.measures.model import Benchmark
 from turnaround.store import Store
 
 NEIGHBOURS = 10
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A published comparator for one measure and year."""
+
+    measure_id: str
+    year: int
+    england: float | None
+    region: float | None
+    region_name: str | None
+    neighbours_median: float | None
+    neighbours: int  # how many of the ten statistical neighbours had a value
+    council: float | None  # the council's own published figure, for checking
+    note: str | None = None  # why a comparator is missing, where one is
+
 
 # Which geography a row is, the same way in every table: England, a region, or a council.
 _GEOGRAPHY_KEY = (
@@ -198,23 +218,23 @@ def _first_text(values: pd.Series) -> str | None:
 
 
 def _loaded_years(store: Store) -> list[int]:
-    rows = store.con.execute("select distinct year from benchmark_values order by 1").fetchall()
+    rows = store.fetchall("select distinct year from benchmark_values order by 1")
     return [int(r[0]) for r in rows]
 
 
 def _neighbours(store: Store, la_code: str) -> list[str]:
-    rows = store.con.execute(
+    rows = store.fetchall(
         "select neighbour_code from statistical_neighbours where la_code = ? order by rank",
         [la_code],
-    ).fetchall()
+    )
     return [str(r[0]) for r in rows][:NEIGHBOURS]
 
 
 def _home_region(store: Store, la_code: str) -> str | None:
     """The council's region on its most recent published row, whatever the table."""
-    row = store.con.execute(
+    row = store.fetchone(
         "select region_name from benchmark_values where geographic_level = ? and la_code = ? "
         "and region_name is not null order by year desc limit 1",
         [LOCAL_AUTHORITY, la_code],
-    ).fetchone()
+    )
     return str(row[0]) if row else None

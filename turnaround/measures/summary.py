@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from turnaround.benchmarks import benchmarks_for
+from turnaround.benchmarks.compare import Benchmark, benchmarks_for
 from turnaround.errors import NotFound
 from turnaround.measures.compute import compute_measures, require_council
-from turnaround.measures.model import Benchmark, Measure, MeasureValue
+from turnaround.measures.model import Measure, MeasureValue
 from turnaround.measures.registry import measures
 from turnaround.store import Store
 
@@ -46,8 +46,9 @@ class MeasureSummary:
 
 def set_council(store: Store, la_code: str, la_name: str | None = None) -> None:
     """Record which council this workspace is about."""
-    store.con.execute("delete from council")
-    store.con.execute("insert into council values (?, ?)", [la_code, la_name])
+    with store.transaction("recording the council") as db:
+        db.execute("delete from council")
+        db.execute("insert into council values (?, ?)", [la_code, la_name])
 
 
 def summarise(store: Store, la_code: str | None = None) -> list[MeasureSummary]:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from turnaround.errors import NotFound
+from turnaround.budget.run import ForecastResult, StaffingPlan, forecast_budget
+from turnaround.errors import NotFound, TurnaroundError
+from turnaround.forecast.fit import fit_model
 from turnaround.forecast.run import (
     RUNS,
-    ForecastResult,
     Progress,
-    forecast_budget,
+    five_year_projection,
     no_progress,
     open_stock_by_year,
 )
@@ -41,7 +42,7 @@ from turnaround.workforce.capacity import (
     stability,
     staffing_rates,
 )
-from turnaround.workforce.plan import CapacityPlan, InPost, build_plan, plan_staffing_cost
+from turnaround.workforce.plan import CapacityPlan, InPost, budget_staffing, build_plan
 from turnaround.workforce.plan import PostsNeeded as PlanPosts
 
 TARGET_CASELOAD = DEFAULT_TARGET_CASELOAD
@@ -67,7 +68,7 @@ class WorkforceAssessment:
 
 def default_date(store: Store) -> date:
     """The latest vacancy snapshot: the date the export describes the establishment."""
-    row = store.con.execute("select max(at_date) from workforce_vacancies").fetchone()
+    row = store.fetchone("select max(at_date) from workforce_vacancies")
     if row is None or row[0] is None:
         raise NotFound("no workforce loaded: run 'turnaround load' with the workforce export")
     value = row[0]
@@ -150,7 +151,7 @@ def assess_workforce(
 
 def has_workforce(store: Store) -> bool:
     """Whether a workforce export is loaded (the plan needs one)."""
-    row = store.con.execute("select count(*) from workforce_vacancies").fetchone()
+    row = store.fetchone("select count(*) from workforce_vacancies")
     return bool(row and row[0])
 
 
@@ -170,10 +171,10 @@ def forecast_with_plan(
     """
     made: list[WorkforceAssessment] = []
 
-    def plan(projection: Projection) -> dict[int, float]:
+    def plan(projection: Projection) -> StaffingPlan:
         stock = open_stock_by_year(projection)
         made.append(assess_workforce(store, open_stock_by_year=stock, plan_years=tuple(stock)))
-        return plan_staffing_cost(made[-1].plan)
+        return budget_staffing(made[-1].plan)
 
     result = forecast_budget(
         store,
@@ -185,3 +186,40 @@ def forecast_with_plan(
         progress=progress or no_progress,
     )
     return result, (made[-1] if made else None)
+
+
+def forecast_open_stock(store: Store, *, runs: int = RUNS, seed: int = 0) -> dict[int, float]:
+    """Open social care stock per financial year, projected as the budget projects it.
+
+    The same model, horizon, runs and seed as ``forecast_with_plan``, so the posts needed agree
+    with the budget's. With no returns loaded there is no forecast ({}): posts needed then hold
+    today's cases flat.
+    """
+    try:
+        model = fit_model(store)
+    except TurnaroundError:
+        return {}
+    return open_stock_by_year(five_year_projection(model, runs=runs, seed=seed))
+
+
+def assess_with_forecast(
+    store: Store,
+    *,
+    at: date | None = None,
+    threshold: int = 20,
+    target_caseload: float = TARGET_CASELOAD,
+    target_span: float = TARGET_SPAN,
+    runs: int = RUNS,
+    seed: int = 0,
+) -> WorkforceAssessment:
+    """The workforce assessment with posts needed following the budget's demand forecast."""
+    stock = forecast_open_stock(store, runs=runs, seed=seed)
+    return assess_workforce(
+        store,
+        at=at,
+        threshold=threshold,
+        target_caseload=target_caseload,
+        target_span=target_span,
+        open_stock_by_year=stock,
+        plan_years=tuple(stock) if stock else None,
+    )

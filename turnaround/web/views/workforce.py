@@ -13,9 +13,9 @@ from typing import Any
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
+from turnaround.budget.costs import year_label
+from turnaround.budget.report import money
 from turnaround.errors import NotFound
-from turnaround.forecast.costs import year_label
-from turnaround.forecast.report import money
 from turnaround.report.charts import svg_figure
 from turnaround.store import Store
 from turnaround.web.views import day, number, percent

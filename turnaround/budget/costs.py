@@ -488,7 +488,7 @@ def load_costs(path: Path | str | None = None, *, store: Store | None = None) ->
 
     A bad file raises ConfigError naming the file and every bad key.
     """
-    raw, label = read_yaml(path, package="turnaround.forecast", name="costs.yaml")
+    raw, label = read_yaml(path, package="turnaround.budget", name="costs.yaml")
     try:
         costs = CostConfig.model_validate(raw)
     except ValidationError as exc:
@@ -506,11 +506,12 @@ def staffing_from_store(store: Store, staffing: Staffing) -> Staffing:
     """
     if not store.table_exists("workforce_staff"):
         return staffing
-    row = store.con.execute(
+    row = store.fetchone(
         "select sum(fte), sum(case when agency then fte else 0 end), any_value(load_id) "
         "from workforce_staff "
-        "where role in ('social_worker', 'senior_practitioner') and leave_date is null"
-    ).fetchone()
+        "where role in ('social_worker', 'senior_practitioner') and leave_date is null",
+        step="reading the social work staff for the budget",
+    )
     if row is None or not row[0]:
         return staffing
     fte, agency, load_id = float(row[0]), float(row[1] or 0.0), row[2]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from turnaround.forecast.costs import (
+from turnaround.budget.costs import (
     CASE_STATES,
     CONTRACT_LINES,
     LINE_LABELS,
