@@ -64,15 +64,19 @@ def ensure_city(city: Path, children: int) -> None:
 def load_city(city: Path, path: Path) -> float:
     """Load the city's returns (leniently: a cached city may predate a newer rule) and
     population into a new store; returns the seconds taken."""
-    from turnaround.benchmarks.load import load_benchmarks
-    from turnaround.returns.load import load_returns
+    from dataclasses import replace
+
+    from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
     from turnaround.store import open_store
 
+    # The forecast needs only the returns and the population: no workforce, no linkage.
+    inputs = replace(
+        PipelineInputs.from_folder(city, returns_mode="lenient"), workforce=None, sources=()
+    )
     t0 = time.perf_counter()
     store = open_store(path)
     try:
-        load_returns(store, [city / "returns"], mode="lenient", user="bench")
-        load_benchmarks(store, [city / "population"], user="bench")
+        run_pipeline(store, inputs, user="bench", options=PipelineOptions(forecast_runs=None))
     finally:
         store.close()
     return time.perf_counter() - t0

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 from linkage_scale_bench import DEFAULT_CITY, ensure_city
@@ -24,15 +23,8 @@ DEFAULT_WORKSPACE = Path(__file__).resolve().parent / "results" / "web-workspace
 def build_workspace(city: Path, workspace: Path) -> Path:
     """Run every stage into ``workspace/turnaround.duckdb`` unless it is already there."""
     from turnaround.access import add_user
-    from turnaround.benchmarks.load import load_benchmarks
-    from turnaround.linkage.pipeline import load_sources, run_linkage
-    from turnaround.linkage.sources import city_sources
-    from turnaround.measures.summary import set_council
-    from turnaround.returns.load import load_returns
-    from turnaround.risk.indicators import score_people
+    from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
     from turnaround.store import open_store
-    from turnaround.workforce.load import load_workforce
-    from turnaround.worklist.build import build_worklist
 
     store_path = workspace / "turnaround.duckdb"
     done = workspace / "ready.json"
@@ -40,25 +32,17 @@ def build_workspace(city: Path, workspace: Path) -> Path:
         return store_path
     workspace.mkdir(parents=True, exist_ok=True)
     store_path.unlink(missing_ok=True)
-    manifest = json.loads((city / "manifest.json").read_text())["config"]
-    times: dict[str, float] = {}
+    inputs = PipelineInputs.from_folder(city, returns_mode="lenient")
     store = open_store(store_path)
     try:
         add_user(store, "bench", "administrator")
-        t0 = time.perf_counter()
-        load_returns(store, [city / "returns"], mode="lenient", user="bench")
-        load_workforce(store, city / "workforce", user="bench")
-        load_benchmarks(store, [city / "population"], user="bench")
-        set_council(store, manifest["la_code"], manifest.get("la_name"))
-        times["returns"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        load_sources(store, city_sources(city, manifest["end_year"]), user="bench")
-        run_linkage(store, user="bench")
-        score_people(store)
-        build_worklist(store)
-        times["linkage and worklist"] = time.perf_counter() - t0
+        ran = run_pipeline(store, inputs, user="bench", options=PipelineOptions(forecast_runs=None))
     finally:
         store.close()
+    times = {
+        "returns": ran.seconds["returns"],
+        "linkage and worklist": ran.seconds["linkage"] + ran.seconds["worklist"],
+    }
     done.write_text(json.dumps({"city": str(city), "times": times}, indent=2))
     return store_path
 

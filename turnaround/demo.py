@@ -9,35 +9,27 @@ from pathlib import Path
 import pandas as pd
 
 from turnaround.access import add_user, create_demo_users
-from turnaround.benchmarks import load_benchmarks
-from turnaround.forecast.backtest import backtest
-from turnaround.forecast.report import forecast_section
-from turnaround.forecast.run import ForecastResult
-from turnaround.forecast.scenarios import SHIPPED
-from turnaround.forecast.workbook import write_workbook
-from turnaround.linkage.pipeline import load_sources, run_linkage
-from turnaround.linkage.sources import city_sources
+from turnaround.budget.report import forecast_section
+from turnaround.budget.run import ForecastResult
+from turnaround.budget.scenarios import SHIPPED
+from turnaround.budget.workbook import WORKBOOK_NAME
 from turnaround.measures.report import measures_section
-from turnaround.measures.summary import set_council, summarise
-from turnaround.plan.history import check_in
-from turnaround.plan.model import read_plan
+from turnaround.measures.summary import summarise
+from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
 from turnaround.plan.publish import Published, publish
 from turnaround.plan.render import plan_section
 from turnaround.plan.rules import demo_plan_path
 from turnaround.report import Section, write_report
-from turnaround.returns.load import LoadResult, load_returns
+from turnaround.returns.load import LoadResult
 from turnaround.returns.report import data_quality_section
-from turnaround.risk.indicators import score_people
 from turnaround.settings import Settings
 from turnaround.store import Store, open_store
 from turnaround.synth.city import GeneratedCity, generate_city
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.report import city_section
-from turnaround.workforce.assess import WorkforceAssessment, forecast_with_plan
-from turnaround.workforce.load import load_workforce
+from turnaround.workforce.assess import WorkforceAssessment
 from turnaround.workforce.report import workforce_section
-from turnaround.worklist.build import build_worklist
-from turnaround.worklist.entries import DEFAULT_TOP, export_worklist
+from turnaround.worklist.entries import DEFAULT_TOP
 from turnaround.worklist.report import Evaluation, evaluate_worklist, unknown_section
 
 
@@ -82,60 +74,37 @@ def run_demo(
 
     generated = generate_city(config, settings.city_dir, city_progress)
     sections: list[Section] = [city_section(generated, config)]
-    progress("loading the returns", 0, 1)
     user = settings.user or "demo"
+    benchmarks = benchmark_folder(settings)
+    inputs = PipelineInputs.from_folder(
+        settings.city_dir, benchmarks=() if benchmarks is None else (benchmarks,)
+    )
+    folder = settings.workspace / "worklist"
+    options = PipelineOptions(
+        worklist_exports=tuple(folder / f"unknown-children.{suffix}" for suffix in ("csv", "xlsx")),
+        export_reason="demo",
+        scenarios=SHIPPED,
+        workbook=settings.workspace / "budget" / WORKBOOK_NAME,
+        backtest=True,
+        plan=demo_plan_path(),
+        plan_note="the demo plan",
+    )
     store = open_store(settings.store_path)
     try:
-        loaded = load_returns(store, [settings.city_dir / "returns"], mode="strict", user=user)
-        load_workforce(store, settings.city_dir / "workforce", user=user)
-        benchmarks = benchmark_folder(settings)
-        if benchmarks is not None:
-            progress("loading DfE benchmarks", 0, 1)
-            load_benchmarks(store, [benchmarks], user=user)
-        # The city's own population last, so it is the denominator for its rates.
-        load_benchmarks(store, [settings.city_dir / "population"], user=user)
-        set_council(store, config.la_code, config.la_name)
-        sections.append(data_quality_section(store))
-        progress("measures", 0, 1)
-        sections.append(measures_section(summarise(store, config.la_code)))
         _ensure_reviewer(store, user)
-        progress("linking partner records", 0, 1)
-        load_sources(store, city_sources(settings.city_dir, config.end_year), user=user)
-        run_linkage(store, user=user)
-        progress("the unknown-children worklist", 0, 1)
-        score_people(store)
-        build_worklist(store)
+        ran = run_pipeline(store, inputs, user=user, options=options, progress=progress)
+        assert ran.forecast is not None and ran.backtest is not None and ran.workbook is not None
+        assert ran.workforce is not None  # the demo loads the city's workforce
+        progress("evaluating against the city's truth", 0, 1)
         evaluation = evaluate_worklist(store, settings.city_dir, k=DEFAULT_TOP)
-        folder = settings.workspace / "worklist"
-        worklist_files = [
-            export_worklist(store, user, folder / f"unknown-children.{suffix}", reason="demo")
-            for suffix in ("csv", "xlsx")
-        ]
+        forecast, workforce, scores = ran.forecast, ran.workforce, ran.backtest
+        sections.append(data_quality_section(store))
+        sections.append(measures_section(summarise(store, config.la_code)))
         sections.append(unknown_section(store, evaluation))
-        progress("forecast and five-year budget", 0, 1)
-        forecast, planned = forecast_with_plan(store, scenarios=SHIPPED)
-        assert planned is not None  # the demo loads the city's workforce
-        workforce = planned
         sections.append(workforce_section(workforce))
-        workbook = write_workbook(
-            settings.workspace / "budget" / "five-year-budget.xlsx",
-            costs=forecast.costs,
-            projection=forecast.projection,
-            budget=forecast.budget,
-            comparison=forecast.comparison,
-            scenarios=forecast.scenarios,
-            plan_costs=workforce.plan.costs_by_year(),
-            plan_quarters=workforce.plan.frame(),
-            plan_assumptions=workforce.plan.assumptions.assumptions(),
-        )
-        progress("back-testing the forecast", 0, 1)
-        scores = backtest(store)
         sections.append(
             forecast_section(forecast.projection, forecast.budget, forecast.comparison, scores)
         )
-        progress("the improvement plan", 0, 1)
-        # Checking in an unchanged plan makes no new version, so re-running the demo is safe.
-        check_in(store, read_plan(demo_plan_path()), user, note="the demo plan")
         plan = publish(store, user, settings.workspace / "plan")
         sections.append(plan_section(plan.plan.plan, plan.progress))
         # Fresh passwords each run: they are printed once and only their hashes are kept.
@@ -147,14 +116,14 @@ def run_demo(
     return DemoResult(
         config=config,
         city=generated,
-        load=loaded,
+        load=ran.loaded,
         report_path=path,
         evaluation=evaluation,
-        worklist_files=worklist_files,
+        worklist_files=ran.worklist_files,
         forecast=forecast,
         workforce=workforce,
         backtest=scores,
-        workbook=workbook,
+        workbook=ran.workbook,
         plan=plan,
         web_users=web_users,
     )
@@ -166,5 +135,5 @@ def _ensure_reviewer(store: Store, user: str) -> None:
     An existing user keeps their role; if it may not export the worklist, the demo stops with
     that permission error rather than quietly granting more.
     """
-    if store.con.execute("select 1 from users where username = ?", [user]).fetchone() is None:
+    if store.fetchone("select 1 from users where username = ?", [user]) is None:
         add_user(store, user, "administrator")

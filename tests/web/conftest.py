@@ -19,20 +19,13 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from turnaround.access import add_user, create_demo_users
-from turnaround.benchmarks import load_benchmarks
-from turnaround.linkage.pipeline import load_sources, run_linkage
-from turnaround.linkage.sources import city_sources
-from turnaround.measures.summary import set_council
-from turnaround.returns.load import load_returns
-from turnaround.risk.indicators import score_people
+from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
 from turnaround.settings import Settings
 from turnaround.store import Store, open_store
 from turnaround.synth.city import generate_city
 from turnaround.synth.config import SynthConfig
 from turnaround.web import create_app
 from turnaround.web.views.forecast import BudgetRun, run_forecast
-from turnaround.workforce.load import load_workforce
-from turnaround.worklist.build import build_worklist
 
 TEAM = "T07"
 CHILDREN = 3000  # the synthetic city shared by the page tests
@@ -107,14 +100,9 @@ def city_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     config = SynthConfig(children=CHILDREN, seed=5)
     generate_city(config, root / "city")
     store = open_store(root / "turnaround.duckdb")
-    load_returns(store, [root / "city" / "returns"], mode="strict", user="test")
-    load_workforce(store, root / "city" / "workforce", user="test")
-    load_benchmarks(store, [root / "city" / "population"], user="test")
-    set_council(store, config.la_code, config.la_name)
-    load_sources(store, city_sources(root / "city", config.end_year), user="test")
-    run_linkage(store, user="test")
-    score_people(store)
-    build_worklist(store)
+    # The forecast is the budget_run fixture's, with fewer runs.
+    no_forecast = PipelineOptions(forecast_runs=None)
+    run_pipeline(store, PipelineInputs.from_folder(root / "city"), user="test", options=no_forecast)
     add_user(store, "ana", "analyst")
     add_user(store, "bea", "board_member")
     add_user(store, "tom", "team_manager")

@@ -78,25 +78,20 @@ def test_the_workbook_carries_the_plan_with_totals_that_add_up(
 ) -> None:
     import openpyxl
 
-    from turnaround.forecast.workbook import write_workbook
+    from turnaround.budget.workbook import workbook_for
 
     store = open_store(workspace / "turnaround.duckdb")
     try:
         result, planned = forecast_with_plan(store, runs=20)
     finally:
         store.close()
-    assert planned is not None
-    made = [planned]
-    capacity = made[0].plan
-    path = write_workbook(
-        tmp_path / "budget.xlsx",
-        costs=result.costs,
-        projection=result.projection,
-        budget=result.budget,
-        plan_costs=capacity.costs_by_year(),
-        plan_quarters=capacity.frame(),
-        plan_assumptions=capacity.assumptions.assumptions(),
+    assert planned is not None and result.staffing is not None
+    capacity = planned.plan
+    # The budget keeps the plan it costed: its social work line is the plan's cost.
+    assert dict(result.staffing.cost_by_year) == pytest.approx(
+        capacity.costs_by_year()["total"].to_dict()
     )
+    path = workbook_for(result, tmp_path / "budget.xlsx")
     book = openpyxl.load_workbook(path, data_only=True)
     sheet = book["Capacity plan"]
     heads = [c.value for c in sheet[4]]
@@ -108,3 +103,23 @@ def test_the_workbook_carries_the_plan_with_totals_that_add_up(
     assert [r[total] for r in rows[:-1]] == pytest.approx(expected)
     applies = {row[0].value for row in book["Assumptions"].iter_rows(min_row=5)}
     assert "Capacity plan" in applies
+
+
+@pytest.mark.slow
+def test_the_cli_needs_the_posts_the_budget_and_the_web_plan_for(workspace: Path) -> None:
+    # The web and the demo take posts needed from forecast_with_plan at its default runs and
+    # seed; `turnaround workforce` must give the same numbers, not a forecast of its own.
+    store = open_store(workspace / "turnaround.duckdb")
+    try:
+        _, planned = forecast_with_plan(store)
+    finally:
+        store.close()
+    assert planned is not None
+    outcome = CliRunner().invoke(app, ["--workspace", str(workspace), "workforce", "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    printed = json.loads(outcome.stdout)
+    library = planned.needed.years.astype(object).where(planned.needed.years.notna(), None)
+    expected = json.loads(json.dumps(library.to_dict("records"), default=str))
+    assert printed["posts_needed"] == expected
+    assert len([r for r in expected if r["year"] is not None]) == 5  # it followed the forecast
+    assert sum(r["total"] for r in printed["plan"]) == pytest.approx(planned.plan.total())

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from turnaround.budget.costs import CostConfig, Inflation, Sourced, load_costs
 from turnaround.errors import ConfigError, InputError
-from turnaround.forecast.costs import CostConfig, Inflation, Sourced, load_costs
 from turnaround.workforce.plan import (
     CapacityPlan,
     InPost,

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from turnaround.linkage.pipeline import load_sources, run_linkage
-from turnaround.linkage.sources import city_sources
-from turnaround.returns.load import load_returns
-from turnaround.risk.indicators import score_people
+from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
 from turnaround.store import Store, open_store
 from turnaround.synth.city import generate_city
 from turnaround.synth.config import SynthConfig
-from turnaround.worklist.build import build_worklist
 from turnaround.worklist.report import evaluate_worklist, unknown_section
 
 
@@ -24,11 +21,9 @@ def city_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Store]:
     city = root / "city"
     generate_city(SynthConfig(children=2500, seed=21), city)
     store = open_store(root / "store.duckdb")
-    load_returns(store, [city / "returns"], mode="strict", user="test")
-    load_sources(store, city_sources(city, 2014), user="test")
-    run_linkage(store, user="test")
-    score_people(store)
-    build_worklist(store)
+    # Returns and partner records only: the worklist needs no workforce, benchmarks or forecast.
+    inputs = replace(PipelineInputs.from_folder(city), workforce=None, benchmarks=())
+    run_pipeline(store, inputs, user="test", options=PipelineOptions(forecast_runs=None))
     return city, store
 
 

@@ -6,12 +6,17 @@ London borough), the median of the ten statistical neighbours that have a figure
 did), and the council's own published figure. A comparator that does not exist is None, and the
 ``note`` says why: suppressed, not published that year, no neighbours loaded, or no DfE table
 covers the measure at all.
+
+Benchmarks are published inputs keyed by measure id; they know nothing of how a measure is
+computed. The measures' summary (``measures.summary``) sets them beside the council's figures,
+so the dependency runs measures -> benchmarks and never back.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -29,10 +34,25 @@ from turnaround.benchmarks.tables import (
     REGIONAL,
 )
 from turnaround.errors import NotFound
-from turnaround.measures.model import Benchmark
 from turnaround.store import Store
 
 NEIGHBOURS = 10
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A published comparator for one measure and year."""
+
+    measure_id: str
+    year: int
+    england: float | None
+    region: float | None
+    region_name: str | None
+    neighbours_median: float | None
+    neighbours: int  # how many of the ten statistical neighbours had a value
+    council: float | None  # the council's own published figure, for checking
+    note: str | None = None  # why a comparator is missing, where one is
+
 
 # Which geography a row is, the same way in every table: England, a region, or a council.
 _GEOGRAPHY_KEY = (

@@ -13,13 +13,14 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from turnaround.budget.costs import LINE_LABELS
+from turnaround.budget.run import ForecastResult
+from turnaround.budget.scenarios import SHIPPED, side_by_side
+from turnaround.budget.workbook import workbook_for
 from turnaround.cli.app import app, settings_from
 from turnaround.cli.progress import stage_progress
 from turnaround.forecast.backtest import backtest
-from turnaround.forecast.costs import LINE_LABELS
-from turnaround.forecast.run import RUNS, ForecastResult
-from turnaround.forecast.scenarios import SHIPPED, side_by_side
-from turnaround.forecast.workbook import write_workbook
+from turnaround.forecast.run import RUNS
 from turnaround.store import open_store
 from turnaround.workforce.assess import WorkforceAssessment, forecast_with_plan
 
@@ -140,20 +141,10 @@ def budget(
     Example: turnaround budget --scenario trust --xlsx workspace/budget/budget.xlsx
     """
     chosen = list(scenario) if scenario else list(SHIPPED)
-    result, planned = _run(ctx, scenarios=chosen, runs=runs, seed=seed, costs=costs, quiet=as_json)
+    result, _ = _run(ctx, scenarios=chosen, runs=runs, seed=seed, costs=costs, quiet=as_json)
     path = None
     if xlsx is not None:
-        path = write_workbook(
-            xlsx,
-            costs=result.costs,
-            projection=result.projection,
-            budget=result.budget,
-            comparison=result.comparison,
-            scenarios=result.scenarios,
-            plan_costs=None if planned is None else planned.plan.costs_by_year(),
-            plan_quarters=None if planned is None else planned.plan.frame(),
-            plan_assumptions=() if planned is None else planned.plan.assumptions.assumptions(),
-        )
+        path = workbook_for(result, xlsx)
     if as_json:
         _print_json(budget_json(result))
         return

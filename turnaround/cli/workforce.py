@@ -12,17 +12,14 @@ from rich.console import Console
 from rich.table import Table
 
 from turnaround.cli.app import app, settings_from
-from turnaround.errors import InputError, TurnaroundError
-from turnaround.forecast.fit import fit_model
-from turnaround.forecast.model import project
-from turnaround.forecast.run import next_april, open_stock_by_year
+from turnaround.errors import InputError
 from turnaround.present.workforce import workforce_view
-from turnaround.store import Store, open_store
+from turnaround.store import open_store
 from turnaround.workforce.assess import (
     TARGET_CASELOAD,
     TARGET_SPAN,
     WorkforceAssessment,
-    assess_workforce,
+    assess_with_forecast,
 )
 
 
@@ -54,15 +51,12 @@ def workforce(
     settings = settings_from(ctx)
     store = open_store(settings.store_path)
     try:
-        stock = forecast_open_stock(store)
-        result = assess_workforce(
+        result = assess_with_forecast(
             store,
             at=day,
             threshold=threshold,
             target_caseload=target_caseload,
             target_span=target_span,
-            open_stock_by_year=stock,
-            plan_years=tuple(stock) if stock else None,
         )
     finally:
         store.close()
@@ -73,19 +67,6 @@ def workforce(
     console = Console()
     for table in workforce_tables(result):
         console.print(table)
-
-
-def forecast_open_stock(store: Store, runs: int = 200) -> dict[int, float]:
-    """Open social care stock per financial year from the demand forecast, if it can be made.
-
-    With no returns loaded there is no forecast: posts needed then hold today's cases flat.
-    """
-    try:
-        model = fit_model(store)
-    except TurnaroundError:
-        return {}
-    projection = project(model, start=next_april(model.stock_date), months=60, runs=runs)
-    return open_stock_by_year(projection)
 
 
 def workforce_json(result: WorkforceAssessment) -> dict[str, Any]:

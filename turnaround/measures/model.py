@@ -52,18 +52,3 @@ class MeasureValue:
     value: float | None  # None when the denominator is zero or missing
     numerator: float
     denominator: float
-
-
-@dataclass(frozen=True)
-class Benchmark:
-    """A published comparator for one measure and year."""
-
-    measure_id: str
-    year: int
-    england: float | None
-    region: float | None
-    region_name: str | None
-    neighbours_median: float | None
-    neighbours: int  # how many of the ten statistical neighbours had a value
-    council: float | None  # the council's own published figure, for checking
-    note: str | None = None  # why a comparator is missing, where one is

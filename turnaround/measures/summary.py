@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from turnaround.benchmarks import benchmarks_for
+from turnaround.benchmarks.compare import Benchmark, benchmarks_for
 from turnaround.errors import NotFound
 from turnaround.measures.compute import compute_measures, require_council
-from turnaround.measures.model import Benchmark, Measure, MeasureValue
+from turnaround.measures.model import Measure, MeasureValue
 from turnaround.measures.registry import measures
 from turnaround.store import Store
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from turnaround.budget.run import ForecastResult, StaffingPlan, forecast_budget
 from turnaround.core.years import collection_year
-from turnaround.errors import NotFound
+from turnaround.errors import NotFound, TurnaroundError
+from turnaround.forecast.fit import fit_model
 from turnaround.forecast.run import (
     RUNS,
-    ForecastResult,
     Progress,
-    forecast_budget,
+    five_year_projection,
     no_progress,
     open_stock_by_year,
 )
@@ -42,7 +43,7 @@ from turnaround.workforce.capacity import (
     stability,
     staffing_rates,
 )
-from turnaround.workforce.plan import CapacityPlan, InPost, build_plan, plan_staffing_cost
+from turnaround.workforce.plan import CapacityPlan, InPost, budget_staffing, build_plan
 from turnaround.workforce.plan import PostsNeeded as PlanPosts
 
 TARGET_CASELOAD = DEFAULT_TARGET_CASELOAD
@@ -173,10 +174,10 @@ def forecast_with_plan(
     """
     made: list[WorkforceAssessment] = []
 
-    def plan(projection: Projection) -> dict[int, float]:
+    def plan(projection: Projection) -> StaffingPlan:
         stock = open_stock_by_year(projection)
         made.append(assess_workforce(store, open_stock_by_year=stock, plan_years=tuple(stock)))
-        return plan_staffing_cost(made[-1].plan)
+        return budget_staffing(made[-1].plan)
 
     result = forecast_budget(
         store,
@@ -188,3 +189,40 @@ def forecast_with_plan(
         progress=progress or no_progress,
     )
     return result, (made[-1] if made else None)
+
+
+def forecast_open_stock(store: Store, *, runs: int = RUNS, seed: int = 0) -> dict[int, float]:
+    """Open social care stock per financial year, projected as the budget projects it.
+
+    The same model, horizon, runs and seed as ``forecast_with_plan``, so the posts needed agree
+    with the budget's. With no returns loaded there is no forecast ({}): posts needed then hold
+    today's cases flat.
+    """
+    try:
+        model = fit_model(store)
+    except TurnaroundError:
+        return {}
+    return open_stock_by_year(five_year_projection(model, runs=runs, seed=seed))
+
+
+def assess_with_forecast(
+    store: Store,
+    *,
+    at: date | None = None,
+    threshold: int = 20,
+    target_caseload: float = TARGET_CASELOAD,
+    target_span: float = TARGET_SPAN,
+    runs: int = RUNS,
+    seed: int = 0,
+) -> WorkforceAssessment:
+    """The workforce assessment with posts needed following the budget's demand forecast."""
+    stock = forecast_open_stock(store, runs=runs, seed=seed)
+    return assess_workforce(
+        store,
+        at=at,
+        threshold=threshold,
+        target_caseload=target_caseload,
+        target_span=target_span,
+        open_stock_by_year=stock,
+        plan_years=tuple(stock) if stock else None,
+    )

@@ -19,7 +19,7 @@ towards the posts needed in each financial year. Every quarter, in this order:
 Nobody is made redundant: permanent staff above the need stay, and agency falls to nil.
 
 Each quarter's staff are costed exactly as the budget's social work line costs them
-(``turnaround.forecast.costs.Staffing``), a quarter being a quarter of a year::
+(``turnaround.budget.costs.Staffing``), a quarter being a quarter of a year::
 
     permanent_pay    = permanent * salary * (1 + on_costs) * prices / 4
     agency_cost      = agency * salary * (1 + on_costs) * (1 + agency_premium) * prices / 4
@@ -42,8 +42,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from turnaround.errors import ConfigError, InputError, describe_invalid
-from turnaround.forecast.costs import (
+from turnaround.budget.costs import (
     Assumption,
     CostConfig,
     FinancialYear,
@@ -52,6 +51,8 @@ from turnaround.forecast.costs import (
     merge,
     year_label,
 )
+from turnaround.budget.run import StaffingPlan
+from turnaround.errors import ConfigError, InputError, describe_invalid
 
 QUARTERS_PER_YEAR = 4
 MONTHS_PER_QUARTER = 3
@@ -354,6 +355,16 @@ def build_plan(
 def plan_staffing_cost(plan: CapacityPlan) -> dict[int, float]:
     """Financial year -> pounds: the plan's cost, for the budget's social work line."""
     return {year: _add(q.total for q in plan.quarters if q.year == year) for year in plan.years}
+
+
+def budget_staffing(plan: CapacityPlan) -> StaffingPlan:
+    """The plan as the budget takes it: its cost by year, and the workings the workbook shows."""
+    return StaffingPlan(
+        cost_by_year=plan_staffing_cost(plan),
+        costs=plan.costs_by_year(),
+        quarters=plan.frame(),
+        assumptions=tuple(plan.assumptions.assumptions()),
+    )
 
 
 def _gap(needed: float, have: float) -> float:

@@ -26,23 +26,14 @@ import pytest
 import uvicorn
 
 from turnaround.access import create_demo_users
-from turnaround.benchmarks import load_benchmarks
-from turnaround.linkage.pipeline import load_sources, run_linkage
-from turnaround.linkage.sources import city_sources
-from turnaround.measures.summary import set_council
-from turnaround.plan.history import check_in
-from turnaround.plan.model import read_plan
+from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
 from turnaround.plan.rules import demo_plan_path
-from turnaround.returns.load import load_returns
-from turnaround.risk.indicators import score_people
 from turnaround.settings import Settings
 from turnaround.store import Store, open_store
 from turnaround.synth.city import generate_city
 from turnaround.synth.config import SynthConfig
 from turnaround.web import create_app
 from turnaround.web.app import STATIC_DIR
-from turnaround.workforce.load import load_workforce
-from turnaround.worklist.build import build_worklist
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = STATIC_DIR / "vendor" / "axe.min.js"
@@ -89,16 +80,14 @@ def build_city(root: Path) -> tuple[Store, dict[str, str]]:
     config = SynthConfig(children=CHILDREN, seed=5)
     generate_city(config, root / "city")
     store = open_store(root / "turnaround.duckdb")
-    load_returns(store, [root / "city" / "returns"], mode="strict", user="test")
-    load_workforce(store, root / "city" / "workforce", user="test")
-    load_benchmarks(store, [root / "city" / "population"], user="test")
-    set_council(store, config.la_code, config.la_name)
-    load_sources(store, city_sources(root / "city", config.end_year), user="test")
-    run_linkage(store, user="test")
-    score_people(store)
-    build_worklist(store)
+    # The users first: the administrator runs the stages, and checks in the demo plan.
     by_name = create_demo_users(store)
-    check_in(store, read_plan(demo_plan_path()), "demo_administrator")
+    run_pipeline(
+        store,
+        PipelineInputs.from_folder(root / "city"),
+        user="demo_administrator",
+        options=PipelineOptions(forecast_runs=None, plan=demo_plan_path()),
+    )
     return store, {name.removeprefix("demo_"): pw for name, pw in by_name.items()}
 
 

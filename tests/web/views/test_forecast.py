@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 from jinja2 import Environment
 
-from turnaround.forecast.report import money
-from turnaround.forecast.scenarios import SHIPPED
+from turnaround.budget.report import money
+from turnaround.budget.scenarios import SHIPPED
+from turnaround.budget.workbook import workbook_for
 from turnaround.store import Store
 from turnaround.web.views.forecast import BudgetRun, forecast_context
-from turnaround.web.views.workbook import budget_workbook
 
 from .conftest import RUNS, identifiers_in
 
@@ -59,9 +59,9 @@ def test_the_page_shows_the_fan_chart_with_its_figures(
 
 
 def test_the_workbook_carries_the_budget_and_the_capacity_plan(
-    city_store: Store, budget_run: BudgetRun, tmp_path: Path
+    budget_run: BudgetRun, tmp_path: Path
 ) -> None:
-    path = budget_workbook(city_store, tmp_path / "budget.xlsx", run=budget_run)
+    path = workbook_for(budget_run[0], tmp_path / "budget.xlsx")
     book = openpyxl.load_workbook(path)
     assert {"Assumptions", "Projections", "Budget", "Scenario comparison", "Capacity plan"} <= set(
         book.sheetnames

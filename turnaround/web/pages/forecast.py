@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
+from turnaround.budget.workbook import WORKBOOK_NAME, workbook_for
 from turnaround.store import Store
 from turnaround.web.routing import Page, allow
 from turnaround.web.views import NO_DATA, returns_loaded
 from turnaround.web.views.forecast import BudgetRun, forecast_context, run_forecast
-from turnaround.web.views.workbook import WORKBOOK_NAME, budget_workbook
 
 router = APIRouter()
 
@@ -47,7 +47,8 @@ def _workbook_bytes(page: Page) -> bytes | None:
     if run is None:
         return None
     with tempfile.TemporaryDirectory() as folder:
-        path = budget_workbook(page.store, Path(folder) / WORKBOOK_NAME, run=run)
+        result, _ = run
+        path = workbook_for(result, Path(folder) / WORKBOOK_NAME)
         return path.read_bytes()
 
 

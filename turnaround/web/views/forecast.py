@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from turnaround.forecast.budget import QUANTILES, Budget
-from turnaround.forecast.costs import LINE_LABELS, year_label
-from turnaround.forecast.report import budget_chart, fan_chart, money
-from turnaround.forecast.run import RUNS, ForecastResult
-from turnaround.forecast.scenarios import SHIPPED, side_by_side
+from turnaround.budget.budget import QUANTILES, Budget
+from turnaround.budget.costs import LINE_LABELS, year_label
+from turnaround.budget.report import budget_chart, fan_chart, money
+from turnaround.budget.run import ForecastResult
+from turnaround.budget.scenarios import SHIPPED, side_by_side
+from turnaround.forecast.run import RUNS
 from turnaround.forecast.states import LOOKED_AFTER
 from turnaround.store import Store
 from turnaround.web.views import day, number

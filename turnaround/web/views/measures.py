@@ -13,7 +13,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from turnaround.access import User, audit, may, require
-from turnaround.benchmarks import benchmarks_for
+from turnaround.benchmarks import Benchmark, benchmarks_for
 from turnaround.errors import NotFound
 from turnaround.measures.compute import (
     compute_measures,
@@ -21,7 +21,7 @@ from turnaround.measures.compute import (
     explain,
     require_council,
 )
-from turnaround.measures.model import Benchmark, Measure
+from turnaround.measures.model import Measure
 from turnaround.measures.registry import get_measure
 from turnaround.measures.report import trend_chart
 from turnaround.measures.summary import MeasureSummary, summarise

@@ -13,8 +13,8 @@ from typing import Any
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
+from turnaround.budget.costs import year_label
 from turnaround.errors import NotFound
-from turnaround.forecast.costs import year_label
 from turnaround.present.workforce import workforce_view
 from turnaround.report.charts import svg_figure
 from turnaround.store import Store

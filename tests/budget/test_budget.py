@@ -13,14 +13,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from turnaround.errors import ConfigError
-from turnaround.forecast.budget import WEEKS_PER_YEAR, build_budget, child_weeks
-from turnaround.forecast.costs import (
+from turnaround.budget.budget import WEEKS_PER_YEAR, build_budget, child_weeks
+from turnaround.budget.costs import (
     SERVICE_LINES,
     CostConfig,
     load_costs,
     staffing_from_store,
 )
+from turnaround.errors import ConfigError
 from turnaround.forecast.states import LOOKED_AFTER, STATES, Projection, state_index
 from turnaround.store import Store
 
@@ -296,7 +296,7 @@ def test_staffing_comes_from_the_workforce_export_when_one_is_loaded() -> None:
 
 
 def test_a_plans_staffing_is_scaled_to_the_trusts_terms() -> None:
-    from turnaround.forecast.scenarios import load_scenario
+    from turnaround.budget.scenarios import load_scenario
 
     counts = np.zeros((1, 13, len(STATES)))
     counts[0, :, state_index("not_in_care")] = 1000

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from turnaround.forecast.budget import Budget, build_budget
-from turnaround.forecast.costs import LINE_LABELS, CostConfig, load_costs
-from turnaround.forecast.report import forecast_section, money
-from turnaround.forecast.scenarios import Scenario, compare, shipped_scenarios
+from turnaround.budget.budget import Budget, build_budget
+from turnaround.budget.costs import LINE_LABELS, CostConfig, load_costs
+from turnaround.budget.report import forecast_section, money
+from turnaround.budget.scenarios import Scenario, compare, shipped_scenarios
+from turnaround.budget.workbook import SHEETS, projection_frame, write_workbook
 from turnaround.forecast.states import LOOKED_AFTER, STATES, Projection
-from turnaround.forecast.workbook import SHEETS, projection_frame, write_workbook
 from turnaround.report import write_report
 
 

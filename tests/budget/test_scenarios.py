@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 import yaml
 
-from turnaround.errors import ConfigError
-from turnaround.forecast.budget import Budget, build_budget
-from turnaround.forecast.costs import CONTRACT_LINES, SERVICE_LINES, load_costs
-from turnaround.forecast.scenarios import (
+from turnaround.budget.budget import Budget, build_budget
+from turnaround.budget.costs import CONTRACT_LINES, SERVICE_LINES, load_costs
+from turnaround.budget.scenarios import (
     SHIPPED,
     DemandAdjustment,
     Scenario,
@@ -23,6 +22,7 @@ from turnaround.forecast.scenarios import (
     shipped_scenarios,
     side_by_side,
 )
+from turnaround.errors import ConfigError
 from turnaround.forecast.states import AGE_BANDS, LOOKED_AFTER, STATES, Projection
 
 

@@ -488,7 +488,7 @@ def load_costs(path: Path | str | None = None, *, store: Store | None = None) ->
 
     A bad file raises ConfigError naming the file and every bad key.
     """
-    raw, label = read_yaml(path, package="turnaround.forecast", name="costs.yaml")
+    raw, label = read_yaml(path, package="turnaround.budget", name="costs.yaml")
     try:
         costs = CostConfig.model_validate(raw)
     except ValidationError as exc:

@@ -23,9 +23,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from turnaround.errors import ConfigError, describe_invalid
-from turnaround.forecast.budget import QUANTILES, Budget, build_budget
-from turnaround.forecast.costs import (
+from turnaround.budget.budget import QUANTILES, Budget, build_budget
+from turnaround.budget.costs import (
     CostConfig,
     TrustTerms,
     load_costs,
@@ -33,6 +32,7 @@ from turnaround.forecast.costs import (
     read_yaml,
     year_label,
 )
+from turnaround.errors import ConfigError, describe_invalid
 from turnaround.forecast.states import AGE_BANDS, STATES, Projection
 
 SHIPPED: tuple[str, ...] = ("early_help", "fostering_shift", "permanent_staff", "trust")
@@ -245,7 +245,7 @@ def load_scenario(path_or_name: Path | str) -> Scenario:
         path: Path | str = shipped_path(path_or_name)
     else:
         path = path_or_name
-    raw, label = read_yaml(path, package="turnaround.forecast", name="")
+    raw, label = read_yaml(path, package="turnaround.budget", name="")
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -259,7 +259,7 @@ def shipped_scenarios() -> list[Scenario]:
 
 def shipped_path(name: str) -> Path:
     """Where a shipped scenario file lives (to copy and edit)."""
-    return Path(str(resources.files("turnaround.forecast").joinpath("scenarios", f"{name}.yaml")))
+    return Path(str(resources.files("turnaround.budget").joinpath("scenarios", f"{name}.yaml")))
 
 
 def compare(baseline: Budget, scenarios: Sequence[Budget]) -> pd.DataFrame:

@@ -20,13 +20,32 @@ from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from turnaround.forecast.budget import QUANTILES, Budget
-from turnaround.forecast.costs import LINE_LABELS, Assumption, CostConfig, year_label
-from turnaround.forecast.scenarios import Scenario, side_by_side
+from turnaround.budget.budget import QUANTILES, Budget
+from turnaround.budget.costs import LINE_LABELS, Assumption, CostConfig, year_label
+from turnaround.budget.run import ForecastResult
+from turnaround.budget.scenarios import Scenario, side_by_side
 from turnaround.forecast.states import LOOKED_AFTER, STATES, Projection
 
 MONEY = "£#,##0"
 SHEETS = ("Assumptions", "Projections", "Budget", "Scenario comparison")
+WORKBOOK_NAME = "five-year-budget.xlsx"
+"""The workbook's file name in a workspace (``budget/``) and in the web app's download."""
+
+
+def workbook_for(result: ForecastResult, path: Path | str) -> Path:
+    """Write the budget workbook for a forecast (with its capacity plan, when it had one)."""
+    staffing = result.staffing
+    return write_workbook(
+        path,
+        costs=result.costs,
+        projection=result.projection,
+        budget=result.budget,
+        comparison=result.comparison,
+        scenarios=result.scenarios,
+        plan_costs=None if staffing is None else staffing.costs,
+        plan_quarters=None if staffing is None else staffing.quarters,
+        plan_assumptions=() if staffing is None else staffing.assumptions,
+    )
 
 
 def write_workbook(

@@ -13,10 +13,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from turnaround.budget.run import forecast_budget, model_adjustment
+from turnaround.budget.scenarios import DemandAdjustment
 from turnaround.cli import app
 from turnaround.forecast.model import Adjustment, EntryChange, Redirect
-from turnaround.forecast.run import forecast_budget, model_adjustment, next_april
-from turnaround.forecast.scenarios import DemandAdjustment
+from turnaround.forecast.run import next_april
 from turnaround.returns.load import load_returns
 from turnaround.store import open_store
 from turnaround.synth.city import generate_city

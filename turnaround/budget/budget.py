@@ -25,8 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from turnaround.errors import ConfigError
-from turnaround.forecast.costs import (
+from turnaround.budget.costs import (
     CASE_STATES,
     CONTRACT_LINES,
     LINE_LABELS,
@@ -37,6 +36,7 @@ from turnaround.forecast.costs import (
     TrustTerms,
     year_label,
 )
+from turnaround.errors import ConfigError
 from turnaround.forecast.states import STATES, Projection, state_index
 
 WEEKS_PER_YEAR = 52.18

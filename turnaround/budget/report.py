@@ -14,9 +14,9 @@ import pandas as pd
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from turnaround.forecast.budget import QUANTILES, Budget
-from turnaround.forecast.costs import LINE_LABELS, year_label
-from turnaround.forecast.scenarios import side_by_side
+from turnaround.budget.budget import QUANTILES, Budget
+from turnaround.budget.costs import LINE_LABELS, year_label
+from turnaround.budget.scenarios import side_by_side
 from turnaround.forecast.states import LOOKED_AFTER, Projection
 from turnaround.report.charts import svg_figure
 from turnaround.report.html import Section, render_fragment
