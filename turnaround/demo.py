@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from turnaround.access import add_user, create_demo_users
+from turnaround.access import Actor, add_user, create_demo_users
 from turnaround.benchmarks import load_benchmarks
 from turnaround.forecast.backtest import backtest
 from turnaround.forecast.report import forecast_section
@@ -86,29 +86,30 @@ def run_demo(
     user = settings.user or "demo"
     store = open_store(settings.store_path)
     try:
-        loaded = load_returns(store, [settings.city_dir / "returns"], mode="strict", user=user)
-        load_workforce(store, settings.city_dir / "workforce", user=user)
+        _ensure_reviewer(store, user)
+        actor = Actor.cli(user)
+        loaded = load_returns(store, [settings.city_dir / "returns"], actor=actor, mode="strict")
+        load_workforce(store, settings.city_dir / "workforce", actor=actor)
         benchmarks = benchmark_folder(settings)
         if benchmarks is not None:
             progress("loading DfE benchmarks", 0, 1)
-            load_benchmarks(store, [benchmarks], user=user)
+            load_benchmarks(store, [benchmarks], actor=actor)
         # The city's own population last, so it is the denominator for its rates.
-        load_benchmarks(store, [settings.city_dir / "population"], user=user)
+        load_benchmarks(store, [settings.city_dir / "population"], actor=actor)
         set_council(store, config.la_code, config.la_name)
         sections.append(data_quality_section(store))
         progress("measures", 0, 1)
         sections.append(measures_section(summarise(store, config.la_code)))
-        _ensure_reviewer(store, user)
         progress("linking partner records", 0, 1)
-        load_sources(store, city_sources(settings.city_dir, config.end_year), user=user)
-        run_linkage(store, user=user)
+        load_sources(store, city_sources(settings.city_dir, config.end_year), actor=actor)
+        run_linkage(store, actor=actor)
         progress("the unknown-children worklist", 0, 1)
-        score_people(store)
-        build_worklist(store)
+        score_people(store, actor=actor)
+        build_worklist(store, actor=actor)
         evaluation = evaluate_worklist(store, settings.city_dir, k=DEFAULT_TOP)
         folder = settings.workspace / "worklist"
         worklist_files = [
-            export_worklist(store, user, folder / f"unknown-children.{suffix}", reason="demo")
+            export_worklist(store, actor, folder / f"unknown-children.{suffix}", reason="demo")
             for suffix in ("csv", "xlsx")
         ]
         sections.append(unknown_section(store, evaluation))
@@ -135,8 +136,8 @@ def run_demo(
         )
         progress("the improvement plan", 0, 1)
         # Checking in an unchanged plan makes no new version, so re-running the demo is safe.
-        check_in(store, read_plan(demo_plan_path()), user, note="the demo plan")
-        plan = publish(store, user, settings.workspace / "plan")
+        check_in(store, actor, read_plan(demo_plan_path()), note="the demo plan")
+        plan = publish(store, actor, settings.workspace / "plan")
         sections.append(plan_section(plan.plan.plan, plan.progress))
         # Fresh passwords each run: they are printed once and only their hashes are kept.
         web_users = create_demo_users(store)

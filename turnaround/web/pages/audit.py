@@ -40,21 +40,16 @@ def audit_log(
     """Who did what, when and from where, with filters by user and action."""
     params: list[object] = [p for p in (user, action) if p]
     params += [PAGE_SIZE, (page_number - 1) * PAGE_SIZE]
-    rows = page.store.con.execute(
-        audit_sql(by_user=bool(user), by_action=bool(action)), params
-    ).fetchall()
+    rows = page.store.fetchall(audit_sql(by_user=bool(user), by_action=bool(action)), params)
     total = int(rows[0][7]) if rows else 0
     users = [
         r[0]
-        for r in page.store.con.execute(
+        for r in page.store.fetchall(
             "select distinct username from audit_log where username is not null order by 1"
-        ).fetchall()
+        )
     ]
     actions = [
-        r[0]
-        for r in page.store.con.execute(
-            "select distinct action from audit_log order by 1"
-        ).fetchall()
+        r[0] for r in page.store.fetchall("select distinct action from audit_log order by 1")
     ]
     return page.render(
         "audit.html",
