@@ -141,6 +141,35 @@ def use_case(
         )
 
 
+@contextmanager
+def loading(
+    store: Store,
+    actor: Actor,
+    target: str,
+    *,
+    reason: str | None = None,
+    step: str | None = None,
+) -> Iterator[Acting]:
+    """``use_case`` for ``load-data`` that also records a refused file.
+
+    A file that fails its checks (``InputError``) loads nothing, but the attempt is still one
+    audit record, its reason starting "refused:", so the log shows who tried to load what.
+    """
+    try:
+        with use_case(store, actor, "load-data", target, reason=reason, step=step) as acting:
+            yield acting
+    except InputError as exc:
+        audit(
+            store,
+            actor.username,
+            "load-data",
+            target,
+            reason=f"refused: {exc}",
+            origin=actor.origin,
+        )
+        raise
+
+
 def may(role: str, action: str) -> bool:
     """Whether ``role`` is granted ``action``."""
     if action not in ACTIONS:

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from tests.acting import admin
 from turnaround.cli import app
 from turnaround.forecast.model import Adjustment, EntryChange, Redirect
 from turnaround.forecast.run import forecast_budget, model_adjustment, next_april
@@ -56,7 +57,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate_city(SynthConfig(children=3000, seed=4), root / "city")
     store = open_store(root / "turnaround.duckdb")
     try:
-        load_returns(store, [root / "city" / "returns"], mode="strict", user="test")
+        load_returns(store, [root / "city" / "returns"], mode="strict", actor=admin(store))
     finally:
         store.close()
     return root

@@ -18,7 +18,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
-from turnaround.access import add_user, create_demo_users
+from turnaround.access import Actor, add_user, create_demo_users
 from turnaround.benchmarks import load_benchmarks
 from turnaround.linkage.pipeline import load_sources, run_linkage
 from turnaround.linkage.sources import city_sources
@@ -107,14 +107,16 @@ def city_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     config = SynthConfig(children=CHILDREN, seed=5)
     generate_city(config, root / "city")
     store = open_store(root / "turnaround.duckdb")
-    load_returns(store, [root / "city" / "returns"], mode="strict", user="test")
-    load_workforce(store, root / "city" / "workforce", user="test")
-    load_benchmarks(store, [root / "city" / "population"], user="test")
+    add_user(store, "test", "administrator")
+    actor = Actor.cli("test")
+    load_returns(store, [root / "city" / "returns"], actor=actor, mode="strict")
+    load_workforce(store, root / "city" / "workforce", actor=actor)
+    load_benchmarks(store, [root / "city" / "population"], actor=actor)
     set_council(store, config.la_code, config.la_name)
-    load_sources(store, city_sources(root / "city", config.end_year), user="test")
-    run_linkage(store, user="test")
-    score_people(store)
-    build_worklist(store)
+    load_sources(store, city_sources(root / "city", config.end_year), actor=actor)
+    run_linkage(store, actor=actor)
+    score_people(store, actor=actor)
+    build_worklist(store, actor=actor)
     add_user(store, "ana", "analyst")
     add_user(store, "bea", "board_member")
     add_user(store, "tom", "team_manager")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.acting import admin
 from turnaround.linkage.pipeline import load_sources, run_linkage
 from turnaround.linkage.sources import city_sources
 from turnaround.returns.load import load_returns
@@ -24,11 +25,11 @@ def city_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Store]:
     city = root / "city"
     generate_city(SynthConfig(children=2500, seed=21), city)
     store = open_store(root / "store.duckdb")
-    load_returns(store, [city / "returns"], mode="strict", user="test")
-    load_sources(store, city_sources(city, 2014), user="test")
-    run_linkage(store, user="test")
-    score_people(store)
-    build_worklist(store)
+    load_returns(store, [city / "returns"], mode="strict", actor=admin(store))
+    load_sources(store, city_sources(city, 2014), actor=admin(store))
+    run_linkage(store, actor=admin(store))
+    score_people(store, actor=admin(store))
+    build_worklist(store, actor=admin(store))
     return city, store
 
 

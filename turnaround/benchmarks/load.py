@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from turnaround.access import Actor, use_case
+from turnaround.access import Actor, loading
 from turnaround.benchmarks.read import BenchmarkFile, read_benchmark_file
 from turnaround.errors import InputError, ValidationFailed
 from turnaround.returns.model import Failure
@@ -74,9 +74,7 @@ def read_benchmarks(paths: Sequence[Path]) -> list[BenchmarkFile]:
 
 def load_benchmarks(store: Store, paths: Sequence[Path], *, actor: Actor) -> list[LoadedBenchmark]:
     """Load DfE tables (files or folders of them) into the store, in one transaction."""
-    with use_case(
-        store, actor, "load-data", "benchmarks", step="loading published benchmarks"
-    ) as acting:
+    with loading(store, actor, "benchmarks", step="loading published benchmarks") as acting:
         read = read_benchmarks(paths)
         loaded = [_load_one(store, item, acting.user.username) for item in read]
         acting.target = ", ".join(sorted({i.source for i in loaded}))

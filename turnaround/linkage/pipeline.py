@@ -22,7 +22,7 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from turnaround.access import Actor, use_case
+from turnaround.access import Actor, loading, use_case
 from turnaround.errors import InputError, NotFound
 from turnaround.linkage.link import known_children, link_records, train_model
 from turnaround.linkage.model import STANDARD_COLUMNS
@@ -79,9 +79,7 @@ def load_sources(
     ``sources`` is ``(csv_path, mapping, fixed_event_date)`` per source, as
     ``sources.city_sources`` gives for a synthetic city. Two files for one source are refused.
     """
-    with use_case(
-        store, actor, "load-data", "linkage records", step="loading partner records"
-    ) as acting:
+    with loading(store, actor, "linkage records", step="loading partner records") as acting:
         records = _read_sources(sources, progress)
         load_id = str(records["load_id"].iloc[0])
         with store.registered("_records", pa.Table.from_pandas(records, preserve_index=False)):

@@ -18,7 +18,7 @@ from typing import Literal
 import pandas as pd
 import pyarrow as pa
 
-from turnaround.access import Actor, use_case
+from turnaround.access import Actor, loading
 from turnaround.errors import ValidationFailed
 from turnaround.returns.canonical import SPECS, TableSpec, store_table
 from turnaround.returns.cleaning import EPISODE_COLUMNS, clean_episodes
@@ -89,10 +89,9 @@ def load_returns(
     mode: Mode = "strict",
 ) -> LoadResult:
     """Validate returns and load them; strict loads nothing if anything is in error."""
-    with use_case(
+    with loading(
         store,
         actor,
-        "load-data",
         "returns",
         reason=f"{mode} load of {len(paths)} path(s)",
         step="loading returns",

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from turnaround.access import Actor, use_case
+from turnaround.access import Actor, loading
 from turnaround.errors import InputError, ValidationFailed
 from turnaround.returns.model import Failure, failures_frame
 from turnaround.store import Store
@@ -149,10 +149,9 @@ def load_workforce(
     store: Store, folder: Path, *, actor: Actor, mode: Mode = "strict"
 ) -> LoadedWorkforce:
     """Check a workforce export and load it, replacing the last; strict loads nothing if bad."""
-    with use_case(
+    with loading(
         store,
         actor,
-        "load-data",
         KIND,
         reason=f"{mode} load of {folder}",
         step="loading the workforce",

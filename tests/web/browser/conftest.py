@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from turnaround.access import create_demo_users
+from turnaround.access import Actor, add_user, create_demo_users
 from turnaround.benchmarks import load_benchmarks
 from turnaround.linkage.pipeline import load_sources, run_linkage
 from turnaround.linkage.sources import city_sources
@@ -89,16 +89,18 @@ def build_city(root: Path) -> tuple[Store, dict[str, str]]:
     config = SynthConfig(children=CHILDREN, seed=5)
     generate_city(config, root / "city")
     store = open_store(root / "turnaround.duckdb")
-    load_returns(store, [root / "city" / "returns"], mode="strict", user="test")
-    load_workforce(store, root / "city" / "workforce", user="test")
-    load_benchmarks(store, [root / "city" / "population"], user="test")
+    add_user(store, "test", "administrator")
+    actor = Actor.cli("test")
+    load_returns(store, [root / "city" / "returns"], actor=actor, mode="strict")
+    load_workforce(store, root / "city" / "workforce", actor=actor)
+    load_benchmarks(store, [root / "city" / "population"], actor=actor)
     set_council(store, config.la_code, config.la_name)
-    load_sources(store, city_sources(root / "city", config.end_year), user="test")
-    run_linkage(store, user="test")
-    score_people(store)
-    build_worklist(store)
-    by_name = create_demo_users(store)
-    check_in(store, read_plan(demo_plan_path()), "demo_administrator")
+    load_sources(store, city_sources(root / "city", config.end_year), actor=actor)
+    run_linkage(store, actor=actor)
+    score_people(store, actor=actor)
+    build_worklist(store, actor=actor)
+    by_name = create_demo_users(store)  # after the workforce, so the team manager has a team
+    check_in(store, actor, read_plan(demo_plan_path()))
     return store, {name.removeprefix("demo_"): pw for name, pw in by_name.items()}
 
 
