@@ -234,6 +234,7 @@ async def plan_upload(
             )
         except ValidationFailed as exc:
             problems, warnings = _refusal_problems(exc)
+            problems = problems or _schema_problems(exc)
     if problems or plan_file is None:
         context["errors"] = [("plan", p.text) for p in problems]
         context["findings"] = problems + warnings
