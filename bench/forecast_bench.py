@@ -66,6 +66,7 @@ def load_city(city: Path, path: Path) -> float:
     population into a new store; returns the seconds taken."""
     from dataclasses import replace
 
+    from turnaround.access import Actor, add_user
     from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
     from turnaround.store import open_store
 
@@ -76,7 +77,9 @@ def load_city(city: Path, path: Path) -> float:
     t0 = time.perf_counter()
     store = open_store(path)
     try:
-        run_pipeline(store, inputs, user="bench", options=PipelineOptions(forecast_runs=None))
+        add_user(store, "bench", "administrator")
+        options = PipelineOptions(forecast_runs=None)
+        run_pipeline(store, inputs, actor=Actor.cli("bench"), options=options)
     finally:
         store.close()
     return time.perf_counter() - t0

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 from python_calamine import CalamineWorkbook
 
+from turnaround.access import Actor, add_user
 from turnaround.returns.load import load_returns
 from turnaround.store import open_store
 from turnaround.synth.city import generate_city
@@ -73,7 +74,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.duckdb")
         t0 = time.perf_counter()
-        result = load_returns(store, [returns], mode="lenient", user="bench")
+        add_user(store, "bench", "administrator")
+        result = load_returns(store, [returns], actor=Actor.cli("bench"), mode="lenient")
         seconds = time.perf_counter() - t0
         rows = sum(sum(r.rows_loaded.values()) for r in result.loaded)
         store.close()

@@ -22,6 +22,7 @@ sys.path.insert(0, str(BENCH))
 
 from load_bench import city_returns  # noqa: E402
 
+from turnaround.access import Actor, add_user  # noqa: E402
 from turnaround.benchmarks import load_benchmarks  # noqa: E402
 from turnaround.measures.compute import compute_measures  # noqa: E402
 from turnaround.measures.summary import set_council  # noqa: E402
@@ -53,8 +54,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.duckdb")
         t0 = time.perf_counter()
-        load_returns(store, [returns], mode="lenient")
-        load_benchmarks(store, [city / "population"])
+        add_user(store, "bench", "administrator")
+        load_returns(store, [returns], actor=Actor.cli("bench"), mode="lenient")
+        load_benchmarks(store, [city / "population"], actor=Actor.cli("bench"))
         set_council(store, "330")
         loading = time.perf_counter() - t0
         t0 = time.perf_counter()

@@ -33,6 +33,7 @@ PEAK_MB = 4096.0
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
+from turnaround.access import Actor, add_user
 from turnaround.linkage.pipeline import load_sources, run_linkage
 from turnaround.linkage.sources import city_sources
 from turnaround.risk.indicators import score_people
@@ -42,16 +43,18 @@ from turnaround.worklist.build import build_worklist
 city, store_path = Path(sys.argv[1]), sys.argv[2]
 end_year = json.loads((city / "manifest.json").read_text())["config"]["end_year"]
 store = open_store(store_path)
+add_user(store, "bench", "administrator")
+actor = Actor.cli("bench")
 times = {}
 t0 = time.perf_counter()
-loaded = load_sources(store, city_sources(city, end_year), user="bench")
+loaded = load_sources(store, city_sources(city, end_year), actor=actor)
 times["load and standardise"] = time.perf_counter() - t0
 t0 = time.perf_counter()
-run = run_linkage(store, user="bench")
+run = run_linkage(store, actor=actor)
 times["train, link, cluster"] = time.perf_counter() - t0
 t0 = time.perf_counter()
-scored = score_people(store)
-summary = build_worklist(store)
+scored = score_people(store, actor=actor)
+summary = build_worklist(store, actor=actor)
 times["score and build worklist"] = time.perf_counter() - t0
 store.close()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -62,12 +65,14 @@ print(json.dumps({"times": times, "peak_mb": peak, "records": loaded.records,
 
 def load_returns_untimed(city: Path, store_path: Path) -> None:
     """The returns, so the worklist can tell who was assessed (not part of the target)."""
+    from turnaround.access import Actor, add_user
     from turnaround.returns.load import load_returns
     from turnaround.store import open_store
 
     store = open_store(store_path)
     try:
-        load_returns(store, [city / "returns"], mode="lenient", user="bench")
+        add_user(store, "bench", "administrator")
+        load_returns(store, [city / "returns"], actor=Actor.cli("bench"), mode="lenient")
     finally:
         store.close()
 

@@ -57,7 +57,7 @@ _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 def prepare(workspace: Path) -> tuple[dict[str, str], str | None]:
     """Check in the demo plan if none is, and make one user per role; (passwords, team)."""
-    from turnaround.access import create_demo_users
+    from turnaround.access import Actor, create_demo_users
     from turnaround.plan.history import check_in, latest
     from turnaround.plan.model import read_plan
     from turnaround.plan.rules import demo_plan_path
@@ -66,7 +66,7 @@ def prepare(workspace: Path) -> tuple[dict[str, str], str | None]:
     store = open_store(workspace / "turnaround.duckdb")
     try:
         if latest(store) is None:
-            check_in(store, read_plan(demo_plan_path()), "bench", note="bench")
+            check_in(store, Actor.cli("bench"), read_plan(demo_plan_path()), note="bench")
         passwords = create_demo_users(store)
         row = store.fetchone("select team from users where username = 'demo_team_manager'")
     finally:

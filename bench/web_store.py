@@ -22,7 +22,7 @@ DEFAULT_WORKSPACE = Path(__file__).resolve().parent / "results" / "web-workspace
 
 def build_workspace(city: Path, workspace: Path) -> Path:
     """Run every stage into ``workspace/turnaround.duckdb`` unless it is already there."""
-    from turnaround.access import add_user
+    from turnaround.access import Actor, add_user
     from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
     from turnaround.store import open_store
 
@@ -36,7 +36,9 @@ def build_workspace(city: Path, workspace: Path) -> Path:
     store = open_store(store_path)
     try:
         add_user(store, "bench", "administrator")
-        ran = run_pipeline(store, inputs, user="bench", options=PipelineOptions(forecast_runs=None))
+        add_user(store, "bench", "administrator")
+        options = PipelineOptions(forecast_runs=None)
+        ran = run_pipeline(store, inputs, actor=Actor.cli("bench"), options=options)
     finally:
         store.close()
     times = {

@@ -1,10 +1,12 @@
 """Who may do what, checked in one place, and the append-only audit log.
 
-Actions are named; the role-to-action map below is the only place that grants them. The CLI and
-the web app both call ``require`` before an action and ``audit`` records it, so every view or
-export of identifiable data, every load and every plan change leaves a record: who, when, what,
-why and from where. Nothing identifiable is written to logs; the audit records the target (a
-measure, a year, a file), never a child's details.
+Actions are named; the role-to-action map below is the only place that grants them. Every
+library function that changes state, or shows or exports identifiable data, runs inside
+``use_case``: it checks the role with ``require``, does its work in one transaction and leaves
+one ``audit`` record: who, when, what, why and from where. The CLI and the web app call those
+functions and check nothing themselves. The other rules about people live here too: the password
+policy, the team manager's one team, and managing users. Nothing identifiable is written to
+logs; the audit records the target (a measure, a year, a file), never a child's details.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from turnaround.errors import NotFound, PermissionDenied
+from turnaround.errors import ConfigError, InputError, NotFound, PermissionDenied
 from turnaround.store import Store
 
 Role = Literal[
@@ -139,10 +141,39 @@ def use_case(
         )
 
 
+@contextmanager
+def loading(
+    store: Store,
+    actor: Actor,
+    target: str,
+    *,
+    reason: str | None = None,
+    step: str | None = None,
+) -> Iterator[Acting]:
+    """``use_case`` for ``load-data`` that also records a refused file.
+
+    A file that fails its checks (``InputError``) loads nothing, but the attempt is still one
+    audit record, its reason starting "refused:", so the log shows who tried to load what.
+    """
+    try:
+        with use_case(store, actor, "load-data", target, reason=reason, step=step) as acting:
+            yield acting
+    except InputError as exc:
+        audit(
+            store,
+            actor.username,
+            "load-data",
+            target,
+            reason=f"refused: {exc}",
+            origin=actor.origin,
+        )
+        raise
+
+
 def may(role: str, action: str) -> bool:
     """Whether ``role`` is granted ``action``."""
     if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
+        raise NotFound(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
     return action in ROLE_ACTIONS.get(role, frozenset())
 
 
@@ -178,9 +209,10 @@ def audit(
     origin: str = "cli",
 ) -> None:
     """Append one record to the audit log (the log is never updated or deleted)."""
-    store.con.execute(
+    store.execute(
         "insert into audit_log (username, action, target, reason, origin) values (?, ?, ?, ?, ?)",
         [username, action, target, reason, origin],
+        step="writing the audit log",
     )
 
 
@@ -192,12 +224,16 @@ def add_user(
     *,
     team: str | None = None,
 ) -> User:
-    """Add a user (or replace an existing user's role, password and team)."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
-    store.con.execute(
+    """Write a user (or replace one's role, password and team), unchecked and unaudited.
+
+    This is for a workspace's own setup code (the demo, test fixtures); a person adds users
+    through ``create_user``, which checks and audits.
+    """
+    check_role(role)
+    store.execute(
         "insert or replace into users (username, role, password_hash, team) values (?, ?, ?, ?)",
         [username, role, password_hash, team],
+        step="writing a user",
     )
     return User(username, role, team)
 
@@ -217,9 +253,11 @@ def new_password() -> str:
 
 def check_password(store: Store, username: str, password: str) -> User | None:
     """The user, if ``password`` is theirs; None for a wrong password or an unknown user."""
-    row = store.con.execute(
-        "select username, role, team, password_hash from users where username = ?", [username]
-    ).fetchone()
+    row = store.fetchone(
+        "select username, role, team, password_hash from users where username = ?",
+        [username],
+        step="checking a password",
+    )
     if row is None or not row[3]:
         _HASHER.hash(password)  # spend the same time, so timing does not reveal who exists
         return None
@@ -232,9 +270,11 @@ def check_password(store: Store, username: str, password: str) -> User | None:
 
 def find_web_user(store: Store, username: str) -> User | None:
     """The user with this name and their team, or None if there is none."""
-    row = store.con.execute(
-        "select username, role, team from users where username = ?", [username]
-    ).fetchone()
+    row = store.fetchone(
+        "select username, role, team from users where username = ?",
+        [username],
+        step="finding a user",
+    )
     if row is None:
         return None
     return User(str(row[0]), str(row[1]), None if row[2] is None else str(row[2]))
@@ -244,10 +284,8 @@ def create_demo_users(store: Store) -> dict[str, str]:
     """One demo user per role with a random password; returns each name and password once."""
     first_team = None
     if store.table_exists("workforce_teams"):
-        found = store.con.execute(
-            "select team_id from workforce_teams order by team_id limit 1"
-        ).fetchone()
-        first_team = None if found is None else str(found[0])
+        found = store.scalar("select team_id from workforce_teams order by team_id limit 1")
+        first_team = None if found is None else str(found)
     passwords: dict[str, str] = {}
     for role in ROLES:
         username = f"demo_{role}"
@@ -256,3 +294,114 @@ def create_demo_users(store: Store) -> dict[str, str]:
         add_user(store, username, role, hash_password(password), team=team)
         passwords[username] = password
     return passwords
+
+
+# --- the rules about people --------------------------------------------------------------------
+
+MIN_PASSWORD = 10
+
+
+def check_role(role: str) -> None:
+    """Refuse a role that is not one of ``ROLES``."""
+    if role not in ROLES:
+        raise ConfigError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+
+
+def check_password_policy(password: str) -> None:
+    """Refuse a password too weak to guard data about children (InputError saying why)."""
+    if len(password) < MIN_PASSWORD:
+        raise InputError(f"the password needs at least {MIN_PASSWORD} characters")
+    if not password.strip():
+        raise InputError("the password cannot be only spaces")
+
+
+def require_team(user: User, team: str) -> None:
+    """Refuse a team manager looking at a team other than their own.
+
+    Other roles that may see a team (``view-team``) may see any team.
+    """
+    if user.role == "team_manager" and user.team != team:
+        raise PermissionDenied(f"{user.username} manages another team, not {team}")
+
+
+def _user_count(store: Store) -> int:
+    return int(store.scalar("select count(*) from users", step="counting users") or 0)
+
+
+def _describe(username: str, role: str, team: str | None) -> str:
+    return f"user {username} as {role}" + (f" of team {team}" if team else "")
+
+
+def create_user(
+    store: Store,
+    actor: Actor,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    team: str | None = None,
+) -> User:
+    """Add a user with a role and a password (or replace one's), as an administrator.
+
+    A fresh workspace has nobody to ask, so its first user may be added by anyone, but only as
+    an administrator; that is audited like every other change.
+    """
+    check_role(role)
+    check_password_policy(password)
+    if not username.strip():
+        raise InputError("a user needs a name")
+    hashed = hash_password(password)
+    with store.transaction("adding a user"):
+        if _user_count(store) == 0:
+            if role != "administrator":
+                raise PermissionDenied(
+                    "this workspace has no users yet: its first user must be an administrator"
+                )
+            user = add_user(store, username, role, hashed, team=team)
+            audit(
+                store,
+                actor.username or username,
+                "manage-users",
+                _describe(username, role, team),
+                reason="first administrator of a fresh workspace",
+                origin=actor.origin,
+            )
+            return user
+        with use_case(store, actor, "manage-users", _describe(username, role, team)):
+            return add_user(store, username, role, hashed, team=team)
+
+
+def set_role(
+    store: Store, actor: Actor, username: str, role: str, *, team: str | None = None
+) -> User:
+    """Change a user's role (and team), keeping their password, as an administrator."""
+    check_role(role)
+    with use_case(store, actor, "manage-users", _describe(username, role, team)) as acting:
+        found = store.fetchone(
+            "select password_hash from users where username = ?", [username], step="finding a user"
+        )
+        if found is None:
+            raise NotFound(f"no user {username!r}: add one with 'turnaround users add'")
+        if acting.user.username == username and role != "administrator":
+            others = store.scalar(
+                "select count(*) from users where role = 'administrator' and username <> ?",
+                [username],
+            )
+            if not others:
+                raise PermissionDenied("the last administrator cannot give up the role")
+        return add_user(store, username, role, found[0], team=team)
+
+
+def list_users(store: Store, actor: Actor) -> list[User]:
+    """Every user with their role and team, in name order, for an administrator."""
+    with use_case(store, actor, "manage-users", "list of users") as acting:
+        rows = store.fetchall(
+            "select username, role, team from users order by username", step="listing users"
+        )
+        acting.target = f"list of users: {len(rows)}"
+    return [User(str(r[0]), str(r[1]), None if r[2] is None else str(r[2])) for r in rows]
+
+
+def record_sign_in(store: Store, actor: Actor) -> None:
+    """Audit a successful sign-in (the web checks the password with ``check_password``)."""
+    audit(store, actor.username, "login", f"user {actor.username}", origin=actor.origin)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from turnaround.access import add_user, create_demo_users
+from turnaround.access import Actor, add_user, create_demo_users
 from turnaround.budget.report import forecast_section
 from turnaround.budget.run import ForecastResult
 from turnaround.budget.scenarios import SHIPPED
@@ -92,7 +92,8 @@ def run_demo(
     store = open_store(settings.store_path)
     try:
         _ensure_reviewer(store, user)
-        ran = run_pipeline(store, inputs, user=user, options=options, progress=progress)
+        actor = Actor.cli(user)
+        ran = run_pipeline(store, inputs, actor=actor, options=options, progress=progress)
         assert ran.forecast is not None and ran.backtest is not None and ran.workbook is not None
         assert ran.workforce is not None  # the demo loads the city's workforce
         progress("evaluating against the city's truth", 0, 1)
@@ -105,7 +106,7 @@ def run_demo(
         sections.append(
             forecast_section(forecast.projection, forecast.budget, forecast.comparison, scores)
         )
-        plan = publish(store, user, settings.workspace / "plan")
+        plan = publish(store, actor, settings.workspace / "plan")
         sections.append(plan_section(plan.plan.plan, plan.progress))
         # Fresh passwords each run: they are printed once and only their hashes are kept.
         web_users = create_demo_users(store)

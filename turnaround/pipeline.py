@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from turnaround.access import Actor
 from turnaround.benchmarks.load import LoadedBenchmark, load_benchmarks
 from turnaround.budget.run import ForecastResult
 from turnaround.budget.workbook import workbook_for
@@ -161,11 +162,15 @@ def run_pipeline(
     store: Store,
     inputs: PipelineInputs,
     *,
-    user: str,
+    actor: Actor,
     options: PipelineOptions | None = None,
     progress: Progress = no_progress,
 ) -> PipelineResult:
-    """Run every stage on ``inputs`` into ``store``, as ``user``, reporting each stage begun."""
+    """Run every stage on ``inputs`` into ``store`` as ``actor``, reporting each stage begun.
+
+    Each stage is the library's own use case, so each checks the actor's role and leaves its
+    audit record.
+    """
     options = options or PipelineOptions()
     total = len(STAGES)
     seconds: dict[str, float] = {}
@@ -176,27 +181,29 @@ def run_pipeline(
         return clock()
 
     started = stage(0)
-    loaded = load_returns(store, [inputs.returns], mode=inputs.returns_mode, user=user)
+    loaded = load_returns(store, [inputs.returns], actor=actor, mode=inputs.returns_mode)
     result = PipelineResult(loaded=loaded, seconds=seconds)
     if inputs.workforce is not None:
-        result.workforce_loaded = load_workforce(store, inputs.workforce, user=user)
+        result.workforce_loaded = load_workforce(store, inputs.workforce, actor=actor)
     for folder in inputs.benchmarks:
         # One folder at a time, in order: the last one loaded sets the population.
-        result.benchmarks += load_benchmarks(store, [folder], user=user)
+        result.benchmarks += load_benchmarks(store, [folder], actor=actor)
     set_council(store, inputs.la_code, inputs.la_name)
     seconds["returns"] = clock() - started
 
     if inputs.sources:
         started = stage(1)
-        load_sources(store, inputs.sources, user=user)
-        result.linkage = run_linkage(store, user=user)
+        load_sources(store, inputs.sources, actor=actor)
+        result.linkage = run_linkage(store, actor=actor)
         seconds["linkage"] = clock() - started
 
         started = stage(2)
-        result.scores = score_people(store)
-        result.worklist = build_worklist(store)
+        result.scores = score_people(store, actor=actor)
+        result.worklist = build_worklist(store, actor=actor)
         result.worklist_files = [
-            export_worklist(store, user, path, top=options.export_top, reason=options.export_reason)
+            export_worklist(
+                store, actor, path, top=options.export_top, reason=options.export_reason
+            )
             for path in options.worklist_exports
         ]
         seconds["worklist"] = clock() - started
@@ -217,7 +224,9 @@ def run_pipeline(
     if options.plan is not None:
         started = stage(5)
         # Checking in an unchanged plan makes no new version, so running again is safe.
-        result.plan_version = check_in(store, read_plan(options.plan), user, note=options.plan_note)
+        result.plan_version = check_in(
+            store, actor, read_plan(options.plan), note=options.plan_note
+        )
         seconds["plan"] = clock() - started
     progress("done", total, total)
     return result

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.acting import admin
 from turnaround.benchmarks import benchmarks_for, load_benchmarks
 from turnaround.benchmarks.mapping import MAPPINGS, NO_BENCHMARK
 from turnaround.benchmarks.read import read_benchmark_file
@@ -37,7 +38,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Store:
     if not DFE.is_dir():
         pytest.skip(f"the DfE tables are not at {DFE} (../shared/data/dfe)")
     store = open_store(tmp_path_factory.mktemp("bench") / "w.duckdb")
-    load_benchmarks(store, [DFE], user="ann")
+    load_benchmarks(store, [DFE], actor=admin(store))
     return store
 
 
@@ -144,11 +145,11 @@ def test_nothing_loaded_is_a_clear_error(tmp_path: Path) -> None:
 def test_reloading_replaces_and_never_duplicates(tmp_path: Path) -> None:
     store = open_store(tmp_path / "w.duckdb")
     files = [DFE / B1, DFE / ONS, DFE / "New_Statistical_Neighbour_Groupings_April_2021.csv"]
-    load_benchmarks(store, files)
+    load_benchmarks(store, files, actor=admin(store))
     first = _snapshot(store)
-    load_benchmarks(store, files)
+    load_benchmarks(store, files, actor=admin(store))
     assert _snapshot(store) == first
-    audits = store.fetchone("select count(*) from audit_log where action = 'load-benchmarks'")
+    audits = store.fetchone("select count(*) from audit_log where action = 'load-data'")
     assert audits == (2,)
 
 
@@ -158,10 +159,10 @@ def test_a_missing_column_names_the_file_and_the_column(tmp_path: Path) -> None:
     bad = tmp_path / "c1.csv"
     frame.drop(columns=["rereferral_percent", "region_name"]).to_csv(bad, index=False)
     store = open_store(tmp_path / "w.duckdb")
-    load_benchmarks(store, [DFE / B1])
+    load_benchmarks(store, [DFE / B1], actor=admin(store))
     before = _snapshot(store)
     with pytest.raises(InputError, match=r"c1\.csv.*region_name, rereferral_percent"):
-        load_benchmarks(store, [DFE / B1, bad])
+        load_benchmarks(store, [DFE / B1, bad], actor=admin(store))
     assert _snapshot(store) == before
 
 
@@ -197,7 +198,7 @@ def test_suppression_markers_are_missing_not_zero(tmp_path: Path) -> None:
     assert len(counts) == 2 * len(markers)
     assert counts["value"].isna().all()
     store = open_store(tmp_path / "w.duckdb")
-    load_benchmarks(store, [path])
+    load_benchmarks(store, [path], actor=admin(store))
     assert store.fetchone(
         "select count(*), count(value) from benchmark_values "
         "where geographic_level = 'Local authority' and metric = 'referral_count'"
@@ -211,7 +212,7 @@ def test_a_bad_number_names_file_row_and_field_and_loads_nothing(tmp_path: Path)
     )
     store = open_store(tmp_path / "w.duckdb")
     with pytest.raises(ValidationFailed) as caught:
-        load_benchmarks(store, [path])
+        load_benchmarks(store, [path], actor=admin(store))
     (failure,) = caught.value.failures
     assert (Path(failure.file).name, failure.row, failure.field) == ("c1.csv", 3, "referral_count")
     assert store.fetchone("select count(*) from benchmark_values") == (0,)
@@ -244,8 +245,10 @@ def test_the_synthetic_citys_population_is_its_own_denominator(tmp_path: Path) -
     assert list(written["population_estimate"]) == ["1", "1", "3", "2", "2"]
 
     store = open_store(tmp_path / "w.duckdb")
-    load_benchmarks(store, [path])
-    load_benchmarks(store, [DFE / ONS])  # the national publication does not overwrite it
+    load_benchmarks(store, [path], actor=admin(store))
+    load_benchmarks(
+        store, [DFE / ONS], actor=admin(store)
+    )  # the national publication does not overwrite it
     rows = store.fetchall(
         "select year, children, source from population where la_code = ? and year <= 2014 "
         "order by year",

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from tests.acting import admin
 from turnaround.budget.run import forecast_budget, model_adjustment
 from turnaround.budget.scenarios import DemandAdjustment
 from turnaround.cli import app
@@ -57,7 +58,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate_city(SynthConfig(children=3000, seed=4), root / "city")
     store = open_store(root / "turnaround.duckdb")
     try:
-        load_returns(store, [root / "city" / "returns"], mode="strict", user="test")
+        load_returns(store, [root / "city" / "returns"], mode="strict", actor=admin(store))
     finally:
         store.close()
     return root

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.acting import admin
 from turnaround.access import add_user
 from turnaround.benchmarks import load_benchmarks
 from turnaround.measures.summary import set_council
@@ -23,8 +24,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("ws")
     generate_city(SynthConfig(children=2_000, seed=8), ws / "city")
     store = open_store(ws / "turnaround.duckdb")
-    load_returns(store, [ws / "city" / "returns"])
-    load_benchmarks(store, [ws / "city" / "population"])
+    load_returns(store, [ws / "city" / "returns"], actor=admin(store))
+    load_benchmarks(store, [ws / "city" / "population"], actor=admin(store))
     set_council(store, "330")
     add_user(store, "ana", "analyst")
     add_user(store, "bob", "board_member")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from tests.acting import admin
 from turnaround.access import add_user
 from turnaround.benchmarks import load_benchmarks
 from turnaround.measures.summary import set_council
@@ -28,9 +29,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("ws")
     generate_city(SynthConfig(children=2_000, seed=8), ws / "city")
     store = open_store(ws / "turnaround.duckdb")
-    load_returns(store, [ws / "city" / "returns"])
-    load_workforce(store, ws / "city" / "workforce")
-    load_benchmarks(store, [ws / "city" / "population"])
+    load_returns(store, [ws / "city" / "returns"], actor=admin(store))
+    load_workforce(store, ws / "city" / "workforce", actor=admin(store))
+    load_benchmarks(store, [ws / "city" / "population"], actor=admin(store))
     set_council(store, "330")
     add_user(store, "ana", "analyst")
     add_user(store, "tom", "team_manager")
@@ -71,6 +72,16 @@ def test_a_schema_problem_is_reported_with_its_line(workspace: Path, tmp_path: P
     assert done.returncode == 1
     assert "line 5, start:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_commit_refuses_a_plan_with_errors_listing_them(workspace: Path) -> None:
+    done = _run(workspace, "plan", "commit", str(POOR), "--user", "ana")
+    assert done.returncode == 1
+    assert "C-CYCLE" in done.stderr and "C-OWNER" in done.stderr
+    assert "fix them before checking it in" in done.stderr
+    assert "Traceback" not in done.stderr
+    history = _run(workspace, "plan", "history", "--json")
+    assert json.loads(history.stdout) == []
 
 
 def test_commit_needs_edit_plan_then_progress_and_render_work(workspace: Path) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.acting import ADMIN, admin
+from turnaround.store import open_store
 from turnaround.synth.city import generate_city
 from turnaround.synth.config import SynthConfig
 
@@ -19,6 +21,15 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("city")
     generate_city(SynthConfig(children=2_000, seed=6), out)
     return out / "returns"
+
+
+def _workspace(tmp_path: Path) -> Path:
+    """A workspace whose store has an administrator, ``admin``, to load as."""
+    ws = tmp_path / "ws"
+    store = open_store(ws / "turnaround.duckdb")
+    admin(store)
+    store.close()
+    return ws
 
 
 def _run(*args: str, workspace: Path) -> subprocess.CompletedProcess[str]:
@@ -64,7 +75,10 @@ def test_a_clean_return_validates_and_loads(returns: Path, tmp_path: Path) -> No
     done = _run("validate", str(returns / "ssda903" / "2014"), workspace=tmp_path / "ws")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 errors" in done.stdout
-    done = _run("load", str(returns), workspace=tmp_path / "ws")
+    ws = _workspace(tmp_path)
+    nobody = _run("load", str(returns), workspace=ws)
+    assert nobody.returncode == 1 and "needs a named user" in nobody.stderr
+    done = _run("load", str(returns), "--user", ADMIN, workspace=ws)
     assert done.returncode == 0, done.stderr
     assert "cin" in done.stdout and "annex_a" in done.stdout
 
@@ -73,7 +87,7 @@ def test_a_strict_load_of_a_broken_return_says_so_in_one_line(
     returns: Path, tmp_path: Path
 ) -> None:
     broken = _plant_errors(returns, tmp_path)
-    done = _run("load", str(broken), workspace=tmp_path / "ws")
+    done = _run("load", str(broken), "--user", ADMIN, workspace=_workspace(tmp_path))
     assert done.returncode == 1
     lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "nothing was loaded" in lines[0]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.acting import admin
 from turnaround.errors import InputError, NotFound
 from turnaround.linkage.pipeline import (
     KIND,
@@ -110,7 +111,7 @@ def _records(store: Store) -> list[tuple[object, ...]]:
 def test_load_sources_stores_standardised_records_with_their_fields(
     store: Store, tmp_path: Path
 ) -> None:
-    loaded = load_sources(store, _sources(tmp_path / "in"), user="anna")
+    loaded = load_sources(store, _sources(tmp_path / "in"), actor=admin(store))
 
     assert loaded.counts == {"police_missing": 2, SOCIAL_CARE: 2, "youth_justice": 1}
     assert loaded.records == 5
@@ -132,21 +133,21 @@ def test_load_sources_stores_standardised_records_with_their_fields(
     load = store.fetchall(
         "select load_id, kind, rows_loaded, loaded_by from loads where kind = ?", [KIND]
     )
-    assert load == [(loaded.load_id, KIND, 5, "anna")]
+    assert load == [(loaded.load_id, KIND, 5, "admin")]
     audit = store.fetchall("select username, action, target from audit_log")
-    assert audit == [("anna", "load-data", "linkage records: 5 from 3")]
+    assert audit == [("admin", "load-data", "linkage records: 5 from 3")]
 
 
 def test_loading_again_replaces_the_records(store: Store, tmp_path: Path) -> None:
     sources = _sources(tmp_path / "in")
-    load_sources(store, sources)
+    load_sources(store, sources, actor=admin(store))
     _youth_justice(
         tmp_path / "in",
         "Y1,2014-01-05,Amy,Khan,2002-03-04,F,B1 1AA,1 High St,,Theft,Referral order",
         "Y2,2014-02-05,Ben,Lee,2003-04-05,M,B2 2BB,2 Low Rd,,Assault,Caution",
     )
 
-    loaded = load_sources(store, sources)
+    loaded = load_sources(store, sources, actor=admin(store))
 
     assert loaded.counts["youth_justice"] == 2
     assert len(_records(store)) == 6
@@ -157,14 +158,14 @@ def test_a_source_given_twice_is_refused(store: Store, tmp_path: Path) -> None:
     sources = _sources(tmp_path / "in")
 
     with pytest.raises(InputError, match="more than one file for source youth_justice"):
-        load_sources(store, [*sources, sources[0]])
+        load_sources(store, [*sources, sources[0]], actor=admin(store))
 
 
 def test_no_records_at_all_is_refused(store: Store, tmp_path: Path) -> None:
     empty = _write(tmp_path / "youth_justice.csv", YOT_HEADER)
 
     with pytest.raises(InputError, match="no records"):
-        load_sources(store, [(empty, load_mapping("youth_justice"), None)])
+        load_sources(store, [(empty, load_mapping("youth_justice"), None)], actor=admin(store))
 
 
 @pytest.mark.parametrize(
@@ -185,17 +186,22 @@ def test_a_failed_load_is_a_clear_error_and_changes_nothing(
 ) -> None:
     folder = tmp_path / "in"
     sources = _sources(folder)
-    load_sources(store, sources, user="anna")
+    load_sources(store, sources, actor=admin(store))
     before = _records(store)
     audit_before = store.fetchone("select count(*) from audit_log")
+    assert audit_before is not None
     assert callable(spoil)
     spoil(folder)
 
     with pytest.raises(InputError, match=r"(police_missing|youth_justice)\.csv: "):
-        load_sources(store, sources, user="anna")
+        load_sources(store, sources, actor=admin(store))
 
     assert _records(store) == before
-    assert store.fetchone("select count(*) from audit_log") == audit_before
+    # The refused file is one audit record, saying so; nothing else was written.
+    assert store.fetchone("select count(*) from audit_log") == (audit_before[0] + 1,)
+    assert str(
+        store.scalar("select reason from audit_log order by audit_id desc limit 1")
+    ).startswith("refused: ")
 
 
 def test_an_extract_missing_a_mapped_column_is_an_input_error(store: Store, tmp_path: Path) -> None:
@@ -205,7 +211,7 @@ def test_an_extract_missing_a_mapped_column_is_an_input_error(store: Store, tmp_
     )
 
     with pytest.raises(InputError, match=r"youth_justice\.csv: .*DOB"):
-        load_sources(store, [(short, load_mapping("youth_justice"), None)])
+        load_sources(store, [(short, load_mapping("youth_justice"), None)], actor=admin(store))
 
 
 def test_a_repeated_record_id_is_refused(store: Store, tmp_path: Path) -> None:
@@ -213,14 +219,14 @@ def test_a_repeated_record_id_is_refused(store: Store, tmp_path: Path) -> None:
     twice = _youth_justice(tmp_path, row, row)
 
     with pytest.raises(InputError, match="Y1"):
-        load_sources(store, [(twice, load_mapping("youth_justice"), None)])
+        load_sources(store, [(twice, load_mapping("youth_justice"), None)], actor=admin(store))
 
 
 def test_stored_records_and_linkage_need_records(store: Store) -> None:
     with pytest.raises(NotFound, match="no partner records"):
         stored_records(store)
     with pytest.raises(NotFound):
-        run_linkage(store)
+        run_linkage(store, actor=admin(store))
 
 
 # --- finding the sources ------------------------------------------------------------------------
@@ -352,8 +358,8 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LinkedCity]:
     root = tmp_path_factory.mktemp("city")
     generate_city(SynthConfig(children=1500, seed=11), root / "city")
     store = open_store(root / "store.duckdb")
-    loaded = load_sources(store, city_sources(root / "city", 2014), user="anna")
-    run = run_linkage(store, user="anna")
+    loaded = load_sources(store, city_sources(root / "city", 2014), actor=admin(store))
+    run = run_linkage(store, actor=admin(store))
     yield LinkedCity(root / "city", store, loaded, run)
     store.close()
 
@@ -438,7 +444,7 @@ def test_a_linked_city_records_its_run_and_strong_pairs(city: LinkedCity) -> Non
         city.run.known,
     )  # fmt: skip
     assert json.loads(str(run[0][6])) == city.run.model
-    assert run[0][7] == "anna"
+    assert run[0][7] == "admin"
     weakest = db.fetchone("select min(match_probability) from linkage_pairs")
     assert weakest is not None and weakest[0] >= 0.5
 
@@ -447,7 +453,7 @@ def test_a_linked_city_records_its_run_and_strong_pairs(city: LinkedCity) -> Non
 def test_a_failed_city_load_leaves_the_store_as_it_was(city: LinkedCity, tmp_path: Path) -> None:
     store = open_store(tmp_path / "store.duckdb")
     sources = city_sources(city.folder, 2014)
-    load_sources(store, sources)
+    load_sources(store, sources, actor=admin(store))
     before = _records(store)
     spoilt = tmp_path / "ae_attendances.csv"
     lines = (city.folder / "extracts" / "ae_attendances.csv").read_text().splitlines()
@@ -457,13 +463,13 @@ def test_a_failed_city_load_leaves_the_store_as_it_was(city: LinkedCity, tmp_pat
             for p, m, d in sources]  # fmt: skip
 
     with pytest.raises(InputError, match=r"ae_attendances\.csv: cannot be read as CSV"):
-        load_sources(store, broken)
+        load_sources(store, broken, actor=admin(store))
     with pytest.raises(InputError, match=r"nope\.csv: no such file"):
-        load_sources(store, gone)
+        load_sources(store, gone, actor=admin(store))
 
     assert _records(store) == before
 
-    again = load_sources(store, sources)
+    again = load_sources(store, sources, actor=admin(store))
 
     assert again.records == len(before)
     assert _records(store) == before
@@ -475,8 +481,8 @@ def test_a_linked_city_scores_with_every_shipped_indicator(city: LinkedCity) -> 
     from turnaround.risk.indicators import load_indicators, score_people
     from turnaround.worklist.build import build_worklist
 
-    result = score_people(city.store, load_indicators())
-    summary = build_worklist(city.store)
+    result = score_people(city.store, load_indicators(), actor=admin(city.store))
+    summary = build_worklist(city.store, actor=admin(city.store))
 
     assert result.skipped == {}
     assert result.as_of == date(2014, 3, 31)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.acting import admin
 from turnaround.benchmarks import load_benchmarks
 from turnaround.measures.compute import compute_measures
 from turnaround.measures.summary import set_council
@@ -19,8 +20,8 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[GeneratedCity, dic
     config = SynthConfig(children=6_000, seed=12)
     city = generate_city(config, out)
     store = open_store(out / "w.duckdb")
-    load_returns(store, [out / "returns"])
-    load_benchmarks(store, [out / "population"])
+    load_returns(store, [out / "returns"], actor=admin(store))
+    load_benchmarks(store, [out / "population"], actor=admin(store))
     set_council(store, config.la_code)
     values = {
         v.measure_id: v for v in compute_measures(store, la_code=config.la_code) if v.year == 2014

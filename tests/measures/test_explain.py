@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.acting import admin
 from turnaround.measures.compute import compute_measures, explain
 from turnaround.measures.model import MeasureValue
 from turnaround.measures.registry import get_measure, measures
@@ -25,8 +26,8 @@ def city_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     config = SynthConfig(children=CHILDREN, seed=2)
     generate_city(config, root / "city")
     store = open_store(root / "w.duckdb")
-    load_returns(store, [root / "city" / "returns"])
-    load_workforce(store, root / "city" / "workforce")
+    load_returns(store, [root / "city" / "returns"], actor=admin(store))
+    load_workforce(store, root / "city" / "workforce", actor=admin(store))
     for year in config.collection_years:
         store.execute(
             "insert or replace into population values (?, ?, ?, 'local')",

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from turnaround.access import add_user
+from turnaround.access import Actor, add_user
 from turnaround.errors import NotFound, PermissionDenied, ValidationFailed
+from turnaround.plan.check import check_plan
 from turnaround.plan.history import (
     changes_since_last,
     check_in,
@@ -46,6 +47,7 @@ actions:
     serves: [P1.1]
   - id: A2
     do: We will train the team.
+    owner: {role: Team manager}
     due: 2015-06-30
     serves: [P1.1]
 """
@@ -70,7 +72,7 @@ def audit_rows(store: Store) -> list[tuple[str, str, str, str | None]]:
 
 
 def test_check_in_keeps_versions_with_diffs(store: Store) -> None:
-    first = check_in(store, parse_plan(PLAN), "ana", note="first draft")
+    first = check_in(store, Actor.cli("ana"), parse_plan(PLAN), note="first draft")
     assert (first.version, first.new, first.title, first.checked_in_by) == (
         1,
         True,
@@ -80,7 +82,7 @@ def test_check_in_keeps_versions_with_diffs(store: Store) -> None:
     assert first.text == PLAN
     assert "+title: Test plan" in first.diff
     edited = PLAN.replace("We will train the team.", "We will train every team.")
-    second = check_in(store, parse_plan(edited), "ana")
+    second = check_in(store, Actor.cli("ana"), parse_plan(edited))
     assert second.version == 2
     assert "-    do: We will train the team.\n+    do: We will train every team." in second.diff
     assert [v.version for v in versions(store)] == [1, 2]
@@ -97,19 +99,22 @@ def test_check_in_keeps_versions_with_diffs(store: Store) -> None:
 
 
 def test_unchanged_text_makes_no_version(store: Store) -> None:
-    check_in(store, parse_plan(PLAN), "ana")
-    again = check_in(store, parse_plan(PLAN), "ana")
+    check_in(store, Actor.cli("ana"), parse_plan(PLAN))
+    again = check_in(store, Actor.cli("ana"), parse_plan(PLAN))
     assert (again.version, again.new) == (1, False)
     assert "unchanged" in again.message
     assert len(versions(store)) == 1
-    assert len(audit_rows(store)) == 1
+    assert audit_rows(store) == [
+        ("ana", "edit-plan", "plan version 1", None),
+        ("ana", "edit-plan", "plan version 1 (unchanged)", None),
+    ]
 
 
 def test_a_role_without_edit_plan_is_refused_and_nothing_is_written(store: Store) -> None:
     with pytest.raises(PermissionDenied, match="edit-plan"):
-        check_in(store, parse_plan(PLAN), "bo")
+        check_in(store, Actor.cli("bo"), parse_plan(PLAN))
     with pytest.raises(NotFound):
-        check_in(store, parse_plan(PLAN), "nobody")
+        check_in(store, Actor.cli("nobody"), parse_plan(PLAN))
     assert versions(store) == []
     assert audit_rows(store) == []
     assert latest(store) is None
@@ -119,8 +124,22 @@ def test_a_plan_that_fails_the_schema_is_refused(store: Store) -> None:
     good = parse_plan(PLAN)
     broken = PlanFile(good.plan, "plan.yaml", PLAN.replace("title: Test plan", "titel: x"))
     with pytest.raises(ValidationFailed):
-        check_in(store, broken, "ana")
+        check_in(store, Actor.cli("ana"), broken)
     assert versions(store) == []
+
+
+def test_a_plan_with_errors_is_refused_naming_them_and_nothing_is_written(store: Store) -> None:
+    # An action with no owner is an error, whoever checks it in.
+    bad = PLAN.replace("    owner: {role: Team manager}\n", "")
+    assert bad != PLAN
+    report = check_plan(parse_plan(bad))
+    assert report.errors
+    with pytest.raises(ValidationFailed, match="fix them before checking it in") as refused:
+        check_in(store, Actor.cli("ana"), parse_plan(bad), note="broken")
+    assert str(report.errors[0]) in str(refused.value)
+    assert [f for f in refused.value.failures if f.severity == "error"] == report.errors
+    assert versions(store) == []
+    assert audit_rows(store) == []
 
 
 def test_unknown_version_is_not_found(store: Store) -> None:
@@ -129,14 +148,14 @@ def test_unknown_version_is_not_found(store: Store) -> None:
 
 
 def test_progress_reports_are_kept_and_compared(store: Store) -> None:
-    plan = check_in(store, parse_plan(PLAN), "ana")
+    plan = check_in(store, Actor.cli("ana"), parse_plan(PLAN))
     first = assess(
         parse_plan(PLAN).plan,
         {"assessments_within_45_days": {2012: 80.0, 2014: 80.0}},
         date(2015, 1, 1),
     )
     assert changes_since_last(store, first) == []
-    saved = save_progress(store, first, plan.version, "bo")
+    saved = save_progress(store, Actor.cli("bo"), first, plan.version)
     assert (saved.report_id, saved.previous_id, saved.changes) == (1, None, ())
 
     done = PLAN.replace("    due: 2015-01-31\n", "    due: 2015-01-31\n    status: done\n")
@@ -157,7 +176,7 @@ def test_progress_reports_are_kept_and_compared(store: Store) -> None:
     value = next(c for c in moved if c.kind == "value")
     assert (value.was, value.now) == ("80 (2014)", "88 (2015)")
 
-    saved_again = save_progress(store, second, plan.version, "bo")
+    saved_again = save_progress(store, Actor.cli("bo"), second, plan.version)
     assert saved_again.previous_id == 1 and len(saved_again.changes) == len(moved)
     assert changes_since_last(store, second) == []
     rows = progress_reports(store)
@@ -174,5 +193,5 @@ def test_progress_reports_are_kept_and_compared(store: Store) -> None:
 def test_saving_progress_needs_a_known_user(store: Store) -> None:
     progress = assess(parse_plan(PLAN).plan, {}, date(2015, 1, 1))
     with pytest.raises(NotFound):
-        save_progress(store, progress, None, "nobody")
+        save_progress(store, Actor.cli("nobody"), progress, None)
     assert progress_reports(store) == []

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from turnaround.errors import InputError, ValidationFailed
+from tests.acting import admin
+from turnaround.access import Actor, add_user
+from turnaround.errors import InputError, PermissionDenied, ValidationFailed
 from turnaround.returns.canonical import SPECS, canonical_ddl, store_table
 from turnaround.returns.load import load_returns, validate_returns
 from turnaround.store import open_store
@@ -45,14 +47,14 @@ def test_loading_every_year_then_again_replaces_and_never_duplicates(
     city: Path, tmp_path: Path
 ) -> None:
     store = open_store(tmp_path / "w.duckdb")
-    first = load_returns(store, [city], user="ann")
+    first = load_returns(store, [city], actor=admin(store))
     assert {(r.kind, r.year) for r in first.loaded} == {
         (kind, year) for kind in ("ssda903", "cin", "annex_a") for year in range(2010, 2015)
     }
     counts = _snapshot(store)
     assert counts["ssda903_episodes"] > 0 and counts["cin_episodes"] > 0
     assert counts["annex_a_list1_contacts"] > 0
-    load_returns(store, [city], user="ann")
+    load_returns(store, [city], actor=admin(store))
     again = _snapshot(store)
     assert again.pop("audit_log") == counts.pop("audit_log") + 1
     assert again == counts
@@ -62,7 +64,7 @@ def test_loading_every_year_then_again_replaces_and_never_duplicates(
 
 def test_the_cleaned_history_keeps_each_episode_once(city: Path, tmp_path: Path) -> None:
     store = open_store(tmp_path / "w.duckdb")
-    load_returns(store, [city / "ssda903"])
+    load_returns(store, [city / "ssda903"], actor=admin(store))
     dupes = store.fetchone(
         "select count(*) from (select child, decom from ssda903_episodes_clean "
         "group by all having count(*) > 1)"
@@ -93,20 +95,25 @@ def _broken_copy(city: Path, tmp_path: Path) -> Path:
 
 def test_a_strict_load_of_a_broken_return_loads_nothing(city: Path, tmp_path: Path) -> None:
     store = open_store(tmp_path / "w.duckdb")
-    load_returns(store, [city / "ssda903" / "2013"])
+    load_returns(store, [city / "ssda903" / "2013"], actor=admin(store))
     before = _snapshot(store)
     with pytest.raises(ValidationFailed) as info:
-        load_returns(store, [_broken_copy(city, tmp_path)], year=2014)
+        load_returns(store, [_broken_copy(city, tmp_path)], year=2014, actor=admin(store))
     rules = {f.rule for f in info.value.failures}
     assert "S-CODE" in rules and "356" in rules  # every planted error, not only the first
-    assert _snapshot(store) == before
+    after = _snapshot(store)
+    # The refusal is one audit record; nothing else was written.
+    assert after.pop("audit_log") == before.pop("audit_log") + 1
+    assert after == before
+    reason = str(store.scalar("select reason from audit_log order by audit_id desc limit 1"))
+    assert reason.startswith("refused: ") and "nothing was loaded" in reason
 
 
 def test_a_lenient_load_quarantines_only_the_failing_rows(city: Path, tmp_path: Path) -> None:
     store = open_store(tmp_path / "w.duckdb")
     broken = _broken_copy(city, tmp_path)
     rows_in_file = len((broken / "episodes.csv").read_text().splitlines()) - 1
-    result = load_returns(store, [broken], year=2014, mode="lenient")
+    result = load_returns(store, [broken], year=2014, mode="lenient", actor=admin(store))
     assert result.loaded[0].rows_quarantined >= 2
     loaded = store.fetchone("select count(*) from ssda903_episodes")[0]
     quarantined = store.fetchone("select count(*) from quarantine where table_name = 'episodes'")[0]
@@ -117,11 +124,28 @@ def test_a_lenient_load_quarantines_only_the_failing_rows(city: Path, tmp_path: 
 
 def test_an_unreadable_file_leaves_the_store_as_it_was(city: Path, tmp_path: Path) -> None:
     store = open_store(tmp_path / "w.duckdb")
-    load_returns(store, [city / "cin" / "cin_census_2013.xml"])
+    load_returns(store, [city / "cin" / "cin_census_2013.xml"], actor=admin(store))
     before = _snapshot(store)
     truncated = tmp_path / "cin_census_2014.xml"
     text = (city / "cin" / "cin_census_2014.xml").read_text(encoding="utf-8")
     truncated.write_text(text[: len(text) // 2], encoding="utf-8")
     with pytest.raises(InputError, match=r"cin_census_2014\.xml"):
-        load_returns(store, [city / "ssda903" / "2014", truncated])
+        load_returns(store, [city / "ssda903" / "2014", truncated], actor=admin(store))
+    after = _snapshot(store)
+    assert after.pop("audit_log") == before.pop("audit_log") + 1  # the refusal, recorded
+    assert after == before
+
+
+def test_a_load_is_checked_and_audited_once_with_its_origin(city: Path, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "w.duckdb")
+    admin(store)
+    add_user(store, "rev", "safeguarding_reviewer")
+    add_user(store, "ana", "analyst")
+    before = _snapshot(store)
+    with pytest.raises(PermissionDenied, match="load-data"):
+        load_returns(store, [city / "cin" / "cin_census_2014.xml"], actor=Actor.cli("rev"))
     assert _snapshot(store) == before
+    load_returns(store, [city / "cin" / "cin_census_2014.xml"], actor=Actor.web("ana", "10.0.0.7"))
+    rows = store.fetchall("select username, action, target, reason, origin from audit_log")
+    assert rows == [("ana", "load-data", "cin 2014", "strict load of 1 path(s)", "web 10.0.0.7")]
+    assert store.scalar("select loaded_by from loads") == "ana"

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.acting import admin
 from turnaround.errors import ConfigError, NotFound, TurnaroundError
 from turnaround.linkage.sources import SOCIAL_CARE, load_mapping, partner_mappings
 from turnaround.risk.indicators import (
@@ -113,7 +114,7 @@ def test_every_shipped_where_names_fields_its_mapping_declares(store: Store) -> 
         fields = {key: _dummy(f.type) for key, f in mapping.fields.items()}
         add_record(store, f"K{n}", name, "R1", date(2014, 1, 1), dob=date(2010, 1, 1), **fields)
 
-    result = score_people(store, shipped, as_of=AS_OF)
+    result = score_people(store, shipped, as_of=AS_OF, actor=admin(store))
 
     assert result.skipped == {}
 
@@ -200,7 +201,9 @@ def test_the_window_excludes_its_start_and_includes_the_as_of_date(store: Store)
     add_record(store, "K4", DA, "day-after", date(2014, 4, 1))
     add_record(store, "K5", DA, "undated", None)
 
-    result = score_people(store, config(indicator("da", source=DA)), as_of=AS_OF)
+    result = score_people(
+        store, config(indicator("da", source=DA)), as_of=AS_OF, actor=admin(store)
+    )
 
     assert result.window_start == date(2013, 3, 31)
     assert hits(store) == [("K2", "da", f"{DA}:day-after-start"), ("K3", "da", f"{DA}:on-as-of")]
@@ -219,7 +222,7 @@ def test_a_score_adds_each_fired_indicator_once(store: Store) -> None:
         indicator("repeat", 2, source=DA, min_count=2),
     )
 
-    result = score_people(store, rules, as_of=AS_OF)
+    result = score_people(store, rules, as_of=AS_OF, actor=admin(store))
 
     assert scores(store) == {
         "K1": (7.0, "domestic_abuse,high_risk,repeat"),
@@ -238,7 +241,7 @@ def test_ties_in_weight_list_indicators_by_id(store: Store) -> None:
     add_record(store, "K1", DA, "D1", date(2014, 1, 1))
     rules = config(indicator("zeta", 2, source=DA), indicator("alpha", 2, source=DA))
 
-    score_people(store, rules, as_of=AS_OF)
+    score_people(store, rules, as_of=AS_OF, actor=admin(store))
 
     assert scores(store) == {"K1": (4.0, "alpha,zeta")}
 
@@ -250,7 +253,9 @@ def test_min_count_counts_only_records_in_the_window(store: Store) -> None:
     add_record(store, "K2", DA, "b", date(2013, 6, 1))
     add_record(store, "K2", DA, "c", date(2013, 7, 1))
 
-    score_people(store, config(indicator("repeat", source=DA, min_count=3)), as_of=AS_OF)
+    score_people(
+        store, config(indicator("repeat", source=DA, min_count=3)), as_of=AS_OF, actor=admin(store)
+    )
 
     assert {h[0] for h in hits(store)} == {"K2"}
     assert len(hits(store)) == 3
@@ -267,7 +272,7 @@ def test_ages_are_whole_years_at_the_event(store: Store) -> None:
         "injury_under_two", source=AE, where="diagnosis_group = 'Injury'", ages=(0, 2)
     )
 
-    score_people(store, config(injury), as_of=date(2014, 6, 1))
+    score_people(store, config(injury), as_of=date(2014, 6, 1), actor=admin(store))
 
     # K4 turned two on the day of the attendance; K5 was a day short of two.
     assert {h[0] for h in hits(store)} == {"K1", "K5"}
@@ -284,7 +289,7 @@ def test_typed_fields_compare_as_numbers_and_booleans(store: Store) -> None:
         indicator("fsm", source=school, where="fsm"),
     )
 
-    score_people(store, rules, as_of=AS_OF)
+    score_people(store, rules, as_of=AS_OF, actor=admin(store))
 
     assert hits(store) == [("K1", "absent", f"{school}:S1"), ("K1", "fsm", f"{school}:S1")]
 
@@ -307,7 +312,7 @@ def test_sibling_known_is_a_social_care_record_of_someone_else_at_the_address(
     add_record(store, "K5", SOCIAL_CARE, "C5", None, postcode="B5 5AA", address="5 A ST")
     add_record(store, "K5", DA, "D6", date(2014, 1, 1), postcode="B5 5AA", address="5 A ST")
 
-    result = score_people(store, _sibling_rules(), as_of=AS_OF)
+    result = score_people(store, _sibling_rules(), as_of=AS_OF, actor=admin(store))
 
     assert hits(store) == [("K1", "sibling_known", sibling)]
     assert scores(store) == {"K1": (2.0, "sibling_known")}
@@ -322,7 +327,7 @@ def test_ages_on_sibling_known_are_refused_or_applied(store: Store) -> None:
         rules = config(indicator("sibling_baby", 2, kind="sibling_known", ages=(0, 2)))
     except ValueError:
         return
-    score_people(store, rules, as_of=AS_OF)
+    score_people(store, rules, as_of=AS_OF, actor=admin(store))
 
     assert hits(store) == []
 
@@ -334,7 +339,7 @@ def test_indicators_of_unloaded_sources_are_skipped(store: Store) -> None:
         indicator("yot", source="youth_justice", where="no_such_field = 1"),
     )
 
-    result = score_people(store, rules, as_of=AS_OF)
+    result = score_people(store, rules, as_of=AS_OF, actor=admin(store))
 
     assert result.skipped == {"yot": "no youth_justice records loaded"}
     assert result.hits == {"da": 1}
@@ -343,7 +348,7 @@ def test_indicators_of_unloaded_sources_are_skipped(store: Store) -> None:
 
 def test_a_bad_where_names_the_indicator_and_changes_nothing(store: Store) -> None:
     add_record(store, "K1", DA, "D1", date(2014, 1, 1), dash_grade="High")
-    score_people(store, config(indicator("da", source=DA)), as_of=AS_OF)
+    score_people(store, config(indicator("da", source=DA)), as_of=AS_OF, actor=admin(store))
     before = (hits(store), scores(store))
     rules = config(
         indicator("da", source=DA),
@@ -351,7 +356,7 @@ def test_a_bad_where_names_the_indicator_and_changes_nothing(store: Store) -> No
     )
 
     with pytest.raises(ConfigError, match=r"^indicator high_risk: .*dash_grde"):
-        score_people(store, rules, as_of=AS_OF)
+        score_people(store, rules, as_of=AS_OF, actor=admin(store))
 
     assert (hits(store), scores(store)) == before
 
@@ -361,26 +366,26 @@ def test_a_where_failing_at_run_time_names_the_indicator(store: Store) -> None:
     rules = config(indicator("graded", source=DA, where="cast(dash_grade as integer) > 1"))
 
     with pytest.raises(ConfigError, match="indicator graded"):
-        score_people(store, rules, as_of=AS_OF)
+        score_people(store, rules, as_of=AS_OF, actor=admin(store))
 
 
 def test_a_run_time_failure_still_changes_nothing(store: Store) -> None:
     add_record(store, "K1", DA, "D1", date(2014, 1, 1), dash_grade="High")
-    score_people(store, config(indicator("da", source=DA)), as_of=AS_OF)
+    score_people(store, config(indicator("da", source=DA)), as_of=AS_OF, actor=admin(store))
     before = (hits(store), scores(store))
     rules = config(indicator("graded", source=DA, where="cast(dash_grade as integer) > 1"))
 
     with pytest.raises(TurnaroundError):
-        score_people(store, rules, as_of=AS_OF)
+        score_people(store, rules, as_of=AS_OF, actor=admin(store))
 
     assert (hits(store), scores(store)) == before
 
 
 def test_scoring_replaces_the_previous_scores(store: Store) -> None:
     add_record(store, "K1", DA, "D1", date(2014, 1, 1))
-    score_people(store, config(indicator("da", 3, source=DA)), as_of=AS_OF)
+    score_people(store, config(indicator("da", 3, source=DA)), as_of=AS_OF, actor=admin(store))
 
-    score_people(store, config(indicator("da", 1, source=DA)), as_of=AS_OF)
+    score_people(store, config(indicator("da", 1, source=DA)), as_of=AS_OF, actor=admin(store))
 
     assert scores(store) == {"K1": (1.0, "da")}
     assert len(hits(store)) == 1
@@ -389,7 +394,9 @@ def test_scoring_replaces_the_previous_scores(store: Store) -> None:
 def test_nobody_fires_leaves_empty_tables(store: Store) -> None:
     add_record(store, "K1", DA, "D1", date(2010, 1, 1))
 
-    result = score_people(store, config(indicator("da", source=DA)), as_of=AS_OF)
+    result = score_people(
+        store, config(indicator("da", source=DA)), as_of=AS_OF, actor=admin(store)
+    )
 
     assert result.people == 0
     assert result.hits == {"da": 0}
@@ -398,7 +405,7 @@ def test_nobody_fires_leaves_empty_tables(store: Store) -> None:
 
 def test_scoring_needs_linked_people(store: Store) -> None:
     with pytest.raises(NotFound, match="run 'turnaround link'"):
-        score_people(store, config(indicator("da", source=DA)), as_of=AS_OF)
+        score_people(store, config(indicator("da", source=DA)), as_of=AS_OF, actor=admin(store))
 
 
 def test_the_default_date_is_the_latest_partner_event(store: Store) -> None:
@@ -407,7 +414,9 @@ def test_the_default_date_is_the_latest_partner_event(store: Store) -> None:
     add_record(store, "K3", SOCIAL_CARE, "C1", date(2015, 1, 1))
 
     assert default_as_of(store) == date(2014, 3, 2)
-    assert score_people(store, config(indicator("da", source=DA))).as_of == date(2014, 3, 2)
+    assert score_people(
+        store, config(indicator("da", source=DA)), actor=admin(store)
+    ).as_of == date(2014, 3, 2)
 
 
 def test_no_dated_partner_records_is_not_found(store: Store) -> None:

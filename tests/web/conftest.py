@@ -18,7 +18,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
-from turnaround.access import add_user, create_demo_users
+from turnaround.access import Actor, add_user, create_demo_users
 from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
 from turnaround.settings import Settings
 from turnaround.store import Store, open_store
@@ -102,7 +102,9 @@ def city_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     store = open_store(root / "turnaround.duckdb")
     # The forecast is the budget_run fixture's, with fewer runs.
     no_forecast = PipelineOptions(forecast_runs=None)
-    run_pipeline(store, PipelineInputs.from_folder(root / "city"), user="test", options=no_forecast)
+    add_user(store, "test", "administrator")
+    inputs = PipelineInputs.from_folder(root / "city")
+    run_pipeline(store, inputs, actor=Actor.cli("test"), options=no_forecast)
     add_user(store, "ana", "analyst")
     add_user(store, "bea", "board_member")
     add_user(store, "tom", "team_manager")

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.web.conftest import TestClient, WebApp, csrf, identifiers_in, login, username
-from turnaround.access import create_demo_users, find_web_user
+from turnaround.access import Actor, create_demo_users, find_web_user
 from turnaround.measures.registry import get_measure
 from turnaround.plan.history import check_in
 from turnaround.plan.model import read_plan
@@ -90,7 +90,7 @@ def test_the_overview_shows_the_plans_priorities_with_their_rating_words(
     city_web: WebApp, budget_run: BudgetRun
 ) -> None:
     plan_file = read_plan(demo_plan_path())
-    check_in(city_web.store, plan_file, username("administrator"))
+    check_in(city_web.store, Actor.cli(username("administrator")), plan_file)
     seed_forecast(city_web, budget_run)  # the check-in made a new data version
     response = signed_in(city_web, "board_member").get("/overview")
     assert response.status_code == 200

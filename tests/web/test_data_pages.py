@@ -40,8 +40,11 @@ def test_a_good_upload_loads_and_is_audited_from_the_web(web: WebApp, cin_xml: b
     assert response.status_code == 200, response.text
     assert "govuk-panel--confirmation" in response.text and "cin 2014" in response.text
     assert _counts(web)["cin_children"] > 0
-    origins = web.store.fetchall("select origin from audit_log where action = 'load-data'")
-    assert ("web testclient",) in origins
+    # One upload, one audit record: the library's, from the browser's address.
+    loads = web.store.fetchall(
+        "select username, target, origin from audit_log where action = 'load-data'"
+    )
+    assert loads == [("demo_analyst", "cin 2014", "web testclient")]
     listing = client.get("/data")
     assert listing.status_code == 200
     assert "cin" in listing.text and "2014" in listing.text

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.conftest import TestClient, WebApp, csrf, login, make_web
+from tests.web.conftest import TestClient, WebApp, csrf, login, make_web, username
+from turnaround.access import Actor
 from turnaround.linkage.pipeline import load_sources, run_linkage
 from turnaround.linkage.sources import city_sources
 from turnaround.risk.indicators import score_people
@@ -38,10 +39,11 @@ def fuzz_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
     config = SynthConfig(children=600, seed=7)
     generate_city(config, root / "city")
     made = make_web(root)
-    load_sources(made.store, city_sources(root / "city", config.end_year), user="test")
-    run_linkage(made.store, user="test")
-    score_people(made.store)
-    build_worklist(made.store)
+    actor = Actor.cli(username("administrator"))
+    load_sources(made.store, city_sources(root / "city", config.end_year), actor=actor)
+    run_linkage(made.store, actor=actor)
+    score_people(made.store, actor=actor)
+    build_worklist(made.store, actor=actor)
     yield made
     made.store.close()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.acting import admin
 from turnaround.cli import app
 from turnaround.returns.load import load_returns
 from turnaround.store import open_store
@@ -34,8 +35,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate_city(SynthConfig(children=4000, seed=6), root / "city")
     store = open_store(root / "turnaround.duckdb")
     try:
-        load_returns(store, [root / "city" / "returns"], mode="strict", user="test")
-        load_workforce(store, root / "city" / "workforce", user="test")
+        load_returns(store, [root / "city" / "returns"], mode="strict", actor=admin(store))
+        load_workforce(store, root / "city" / "workforce", actor=admin(store))
     finally:
         store.close()
     return root

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.acting import admin
 from turnaround.errors import ConfigError
 from turnaround.returns.load import load_returns
 from turnaround.store import Store, open_store
@@ -278,8 +279,8 @@ def test_posts_needed_now_and_per_year(store: Store) -> None:
 def test_a_synthetic_city_gives_plausible_numbers(tmp_path: Path) -> None:
     generate_city(SynthConfig(children=3000, seed=2), tmp_path / "city")
     store = open_store(tmp_path / "city.duckdb")
-    load_workforce(store, tmp_path / "city" / "workforce", user="x")
-    load_returns(store, [tmp_path / "city" / "returns"], mode="strict", user="x")
+    load_workforce(store, tmp_path / "city" / "workforce", actor=admin(store))
+    load_returns(store, [tmp_path / "city" / "returns"], mode="strict", actor=admin(store))
 
     loads = capacity.caseloads(store)
     assert loads.worker_count > 0 and 8 <= loads.median <= 35

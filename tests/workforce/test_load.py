@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.acting import admin
 from turnaround.errors import InputError, ValidationFailed
 from turnaround.store import Store, open_store
 from turnaround.synth.city import generate_city
@@ -50,7 +51,7 @@ def test_the_loader_reads_the_layout_the_city_writes() -> None:
 
 def test_a_synthetic_export_round_trips(export: Path, tmp_path: Path) -> None:
     store = open_store(tmp_path / "w.duckdb")
-    result = load_workforce(store, export, user="ann")
+    result = load_workforce(store, export, actor=admin(store))
     assert result.failures == [] and result.rows_set_aside == 0
     assert result.year == 2014
     for name in NAMES:
@@ -84,9 +85,9 @@ def test_a_synthetic_export_round_trips(export: Path, tmp_path: Path) -> None:
 
 def test_loading_again_replaces(export: Path, tmp_path: Path) -> None:
     store = open_store(tmp_path / "w.duckdb")
-    load_workforce(store, export)
+    load_workforce(store, export, actor=admin(store))
     first = _counts(store)
-    load_workforce(store, export)
+    load_workforce(store, export, actor=admin(store))
     assert _counts(store) == first
     assert first["loads"] == 1
 
@@ -100,10 +101,10 @@ def test_every_bad_row_is_reported_and_strict_loads_nothing(export: Path, tmp_pa
     _edit(folder, "vacancies", 2, "Vacant FTE", "7")
     _edit(folder, "senior_roles", 2, "Role", "Chief Wizard")
     store = open_store(tmp_path / "w.duckdb")
-    load_workforce(store, export)
+    load_workforce(store, export, actor=admin(store))
     before = _counts(store)
     with pytest.raises(ValidationFailed) as caught:
-        load_workforce(store, folder)
+        load_workforce(store, folder, actor=admin(store))
     found = {(Path(f.file).name, f.row, f.field, f.rule) for f in caught.value.failures}
     assert found == {
         ("staff.csv", 3, "FTE", "W-NUMBER"),
@@ -122,7 +123,7 @@ def test_lenient_loads_the_good_rows_and_sets_the_rest_aside(export: Path, tmp_p
     folder = _copy(export, tmp_path / "bad")
     _edit(folder, "allocations", 5, "Allocated From", "yesterday")
     store = open_store(tmp_path / "w.duckdb")
-    result = load_workforce(store, folder, mode="lenient")
+    result = load_workforce(store, folder, mode="lenient", actor=admin(store))
     written = pd.read_csv(folder / "allocations.csv", dtype=str, keep_default_na=False)
     assert result.rows_loaded["allocations"] == len(written) - 1
     assert result.rows_set_aside == 1
@@ -134,9 +135,17 @@ def test_a_missing_file_or_column_is_named(export: Path, tmp_path: Path) -> None
     folder = _copy(export, tmp_path / "short")
     (folder / "senior_roles.csv").unlink()
     with pytest.raises(InputError, match=r"senior_roles\.csv"):
-        load_workforce(open_store(tmp_path / "a.duckdb"), folder)
+        load_workforce(
+            open_store(tmp_path / "a.duckdb"),
+            folder,
+            actor=admin(open_store(tmp_path / "a.duckdb")),
+        )
     folder = _copy(export, tmp_path / "narrow")
     staff = pd.read_csv(folder / "staff.csv", dtype=str, keep_default_na=False)
     staff.drop(columns=["FTE"]).to_csv(folder / "staff.csv", index=False)
     with pytest.raises(InputError, match=r"staff\.csv: lacks columns: FTE"):
-        load_workforce(open_store(tmp_path / "b.duckdb"), folder)
+        load_workforce(
+            open_store(tmp_path / "b.duckdb"),
+            folder,
+            actor=admin(open_store(tmp_path / "b.duckdb")),
+        )

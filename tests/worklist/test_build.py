@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.acting import admin
 from tests.risk.test_indicators import add_record
 from turnaround.errors import NotFound
 from turnaround.linkage.sources import SOCIAL_CARE
@@ -88,7 +89,7 @@ def test_who_is_on_the_worklist(store: Store) -> None:
     for person in ("K1", "K2", "K3", "K4", "K5", "K6", "K7", "K9", "K10"):
         scored(store, person, 3)  # K8 scored nothing
 
-    summary = build_worklist(store)
+    summary = build_worklist(store, actor=admin(store))
 
     listed = {person: row[1:] for person, row in worklist(store).items()}
     assert listed == {
@@ -118,7 +119,7 @@ def test_any_assessed_return_keeps_a_child_off(store: Store, table: str) -> None
     in_return(store, table, "C1")
     scored(store, "K1", 3)
 
-    assert build_worklist(store).entries == 0
+    assert build_worklist(store, actor=admin(store)).entries == 0
 
 
 @pytest.mark.parametrize("table", sorted(REFERRED_TABLES))
@@ -128,7 +129,7 @@ def test_a_referral_alone_lists_the_child_as_closed_unassessed(store: Store, tab
     in_return(store, table, "C1")
     scored(store, "K1", 3)
 
-    build_worklist(store)
+    build_worklist(store, actor=admin(store))
 
     assert worklist(store) == {"K1": (1, "referral closed without assessment", "C1")}
 
@@ -148,7 +149,7 @@ def test_only_children_under_18_on_the_worklist_date(
     add_record(store, "K1", DA, "D1", date(2014, 1, 1), dob=born)
     scored(store, "K1", 3)
 
-    build_worklist(store)
+    build_worklist(store, actor=admin(store))
 
     assert bool(worklist(store)) is listed
 
@@ -159,7 +160,7 @@ def test_age_comes_from_the_date_of_birth_most_records_give(store: Store) -> Non
     add_record(store, "K1", AE, "A1", date(2014, 1, 3), dob=CHILD)
     scored(store, "K1", 3)
 
-    build_worklist(store)
+    build_worklist(store, actor=admin(store))
 
     assert list(worklist(store)) == ["K1"]
 
@@ -178,7 +179,7 @@ def test_ranked_by_score_then_indicators_then_latest_event(store: Store) -> None
     scored(store, "KE", 3, "da")
     scored(store, "KF", 5, "da")
 
-    build_worklist(store)
+    build_worklist(store, actor=admin(store))
 
     ranks = store.fetchall("select rank, cluster_id from unknown_worklist order by rank")
     assert ranks == [
@@ -199,7 +200,7 @@ def test_identity_confidence_is_the_weakest_best_link_in_the_person(store: Store
     for person in ("K1", "K2", "K3"):
         scored(store, person, 3)
 
-    build_worklist(store)
+    build_worklist(store, actor=admin(store))
 
     confidence = dict(
         store.fetchall("select cluster_id, identity_confidence from unknown_worklist")
@@ -214,7 +215,7 @@ def test_a_person_of_several_records_with_no_stored_link_has_no_confidence(
     add_record(store, "K1", AE, "B", date(2014, 1, 2), dob=CHILD)
     scored(store, "K1", 3)
 
-    build_worklist(store)
+    build_worklist(store, actor=admin(store))
 
     row = store.fetchone("select identity_confidence from unknown_worklist")
     assert row == (0.0,)
@@ -234,7 +235,7 @@ def test_an_entry_counts_records_and_names_partner_sources_only(store: Store) ->
     pair(store, a, f"{SOCIAL_CARE}:C1", 0.93)
     scored(store, "K1", 5, "da,ae")
 
-    build_worklist(store)
+    build_worklist(store, actor=admin(store))
 
     row = store.fetchone(
         "select rank, score, indicators, child_id, involvement, identity_confidence, "
@@ -261,7 +262,7 @@ def test_the_best_matched_child_is_named(store: Store) -> None:
     known(store, "K1", "C2", probability=0.99)
     scored(store, "K1", 3)
 
-    build_worklist(store)
+    build_worklist(store, actor=admin(store))
 
     assert worklist(store) == {"K1": (1, "contact", "C2")}
     probability = store.scalar("select care_match_probability from unknown_worklist")
@@ -273,10 +274,10 @@ def test_rebuilding_replaces_the_worklist(store: Store) -> None:
     add_record(store, "K2", DA, "B", date(2014, 2, 1), dob=CHILD)
     scored(store, "K1", 3)
     scored(store, "K2", 3)
-    build_worklist(store)
+    build_worklist(store, actor=admin(store))
     store.execute("delete from risk_scores where cluster_id = 'K2'")
 
-    summary = build_worklist(store)
+    summary = build_worklist(store, actor=admin(store))
 
     assert list(worklist(store)) == ["K1"]
     assert summary.entries == 1
@@ -294,9 +295,9 @@ def test_built_from_real_scores(store: Store) -> None:
             ),
         )
     )
-    score_people(store, rules, as_of=AS_OF)
+    score_people(store, rules, as_of=AS_OF, actor=admin(store))
 
-    build_worklist(store)
+    build_worklist(store, actor=admin(store))
 
     rows = store.fetchall(
         "select rank, cluster_id, score, indicators from unknown_worklist order by rank"
@@ -306,6 +307,6 @@ def test_built_from_real_scores(store: Store) -> None:
 
 def test_building_needs_scores(store: Store) -> None:
     with pytest.raises(NotFound, match="no risk scores"):
-        build_worklist(store)
+        build_worklist(store, actor=admin(store))
     with pytest.raises(NotFound):
         worklist_summary(store)

@@ -17,8 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.acting import ADMIN, admin
 from tests.risk.test_indicators import add_record
-from turnaround.access import add_user
+from turnaround.access import Actor, add_user
 from turnaround.errors import InputError, NotFound, PermissionDenied
 from turnaround.linkage.sources import SOCIAL_CARE
 from turnaround.risk.indicators import load_indicators, score_people
@@ -73,8 +74,8 @@ def _people(store: Store) -> None:
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(tmp_path / "store.duckdb")
     _people(opened)
-    score_people(opened, load_indicators(), as_of=AS_OF)
-    build_worklist(opened)
+    score_people(opened, load_indicators(), as_of=AS_OF, actor=admin(opened))
+    build_worklist(opened, actor=admin(opened))
     add_user(opened, REVIEWER, "safeguarding_reviewer")
     add_user(opened, BOARD, "board_member")
     add_user(opened, ANALYST, "analyst")
@@ -83,8 +84,11 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def audit_rows(store: Store) -> list[tuple[str, str, str, str | None, str]]:
+    """The audit log after the fixture's set-up (which acts as the administrator)."""
     rows = store.fetchall(
-        "select username, action, target, reason, origin from audit_log order by audit_id"
+        "select username, action, target, reason, origin from audit_log"
+        " where username is distinct from ? order by audit_id",
+        [ADMIN],
     )
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
@@ -146,7 +150,7 @@ def test_a_person_reference_is_stable_short_and_carries_no_id() -> None:
 
 
 def test_a_reviewer_views_and_the_view_is_audited_once(store: Store) -> None:
-    entries = view_worklist(store, REVIEWER, reason="MASH review", origin="web")
+    entries = view_worklist(store, Actor(REVIEWER, "web"), reason="MASH review")
 
     assert [e.rank for e in entries] == [1, 2]
     assert audit_rows(store) == [
@@ -159,9 +163,9 @@ def test_an_analyst_may_neither_see_names_on_the_worklist_nor_export_it(
 ) -> None:
     # Names on the worklist are for the safeguarding hub: analysts see counts only.
     with pytest.raises(PermissionDenied, match="view-worklist"):
-        view_worklist(store, ANALYST)
+        view_worklist(store, Actor.cli(ANALYST))
     with pytest.raises(PermissionDenied, match="export-worklist"):
-        export_worklist(store, ANALYST, tmp_path / "out.csv")
+        export_worklist(store, Actor.cli(ANALYST), tmp_path / "out.csv")
 
     assert audit_rows(store) == []
     assert not (tmp_path / "out.csv").exists()
@@ -171,9 +175,9 @@ def test_a_board_member_may_neither_view_nor_export_and_nothing_is_audited(
     store: Store, tmp_path: Path
 ) -> None:
     with pytest.raises(PermissionDenied, match=r"bob \(board_member\)"):
-        view_worklist(store, BOARD, reason="curious")
+        view_worklist(store, Actor.cli(BOARD), reason="curious")
     with pytest.raises(PermissionDenied):
-        export_worklist(store, BOARD, tmp_path / "out.xlsx")
+        export_worklist(store, Actor.cli(BOARD), tmp_path / "out.xlsx")
 
     assert audit_rows(store) == []
     assert not (tmp_path / "out.xlsx").exists()
@@ -181,9 +185,9 @@ def test_a_board_member_may_neither_view_nor_export_and_nothing_is_audited(
 
 def test_an_unnamed_or_unknown_user_is_refused(store: Store) -> None:
     with pytest.raises(PermissionDenied, match="named user"):
-        view_worklist(store, None)
+        view_worklist(store, Actor.cli(None))
     with pytest.raises(NotFound, match="no user 'nobody'"):
-        view_worklist(store, "nobody")
+        view_worklist(store, Actor.cli("nobody"))
 
     assert audit_rows(store) == []
 
@@ -192,9 +196,9 @@ def test_an_empty_worklist_is_not_found_and_not_audited(store: Store, tmp_path: 
     store.execute("delete from unknown_worklist")
 
     with pytest.raises(NotFound, match="worklist is empty"):
-        view_worklist(store, REVIEWER)
+        view_worklist(store, Actor.cli(REVIEWER))
     with pytest.raises(NotFound):
-        export_worklist(store, REVIEWER, tmp_path / "out.csv")
+        export_worklist(store, Actor.cli(REVIEWER), tmp_path / "out.csv")
 
     assert audit_rows(store) == []
 
@@ -205,7 +209,7 @@ def test_an_empty_worklist_is_not_found_and_not_audited(store: Store, tmp_path: 
 def test_a_csv_export_reads_back_one_row_per_child(store: Store, tmp_path: Path) -> None:
     target = tmp_path / "exports" / "worklist.csv"
 
-    written = export_worklist(store, REVIEWER, target, reason="weekly MASH")
+    written = export_worklist(store, Actor.cli(REVIEWER), target, reason="weekly MASH")
 
     assert written == target
     with target.open(newline="", encoding="utf-8") as handle:
@@ -231,7 +235,7 @@ def test_a_csv_export_reads_back_one_row_per_child(store: Store, tmp_path: Path)
 def test_an_xlsx_export_has_the_worklist_its_evidence_and_a_guide(
     store: Store, tmp_path: Path
 ) -> None:
-    target = export_worklist(store, REVIEWER, tmp_path / "worklist.xlsx", top=None)
+    target = export_worklist(store, Actor.cli(REVIEWER), tmp_path / "worklist.xlsx", top=None)
 
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["Worklist", "Evidence", "How to read this"]
@@ -255,7 +259,7 @@ def test_an_xlsx_export_has_the_worklist_its_evidence_and_a_guide(
 
 
 def test_an_export_of_the_top_entries_has_only_those(store: Store, tmp_path: Path) -> None:
-    target = export_worklist(store, REVIEWER, tmp_path / "top.xlsx", top=1)
+    target = export_worklist(store, Actor.cli(REVIEWER), tmp_path / "top.xlsx", top=1)
 
     book = openpyxl.load_workbook(target)
     assert book["Worklist"].max_row == 2
@@ -269,7 +273,7 @@ def test_an_unsupported_suffix_is_an_input_error_and_nothing_happens(
     target = tmp_path / "worklist.txt"
 
     with pytest.raises(InputError, match=r"worklist\.txt: .*\.csv or \.xlsx"):
-        export_worklist(store, REVIEWER, target)
+        export_worklist(store, Actor.cli(REVIEWER), target)
 
     assert not target.exists()
     assert audit_rows(store) == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.acting import admin
 from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
 from turnaround.store import Store, open_store
 from turnaround.synth.city import generate_city
@@ -23,7 +24,7 @@ def city_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Store]:
     store = open_store(root / "store.duckdb")
     # Returns and partner records only: the worklist needs no workforce, benchmarks or forecast.
     inputs = replace(PipelineInputs.from_folder(city), workforce=None, benchmarks=())
-    run_pipeline(store, inputs, user="test", options=PipelineOptions(forecast_runs=None))
+    run_pipeline(store, inputs, actor=admin(store), options=PipelineOptions(forecast_runs=None))
     return city, store
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from turnaround.access import Actor, loading
 from turnaround.benchmarks.read import BenchmarkFile, read_benchmark_file
 from turnaround.errors import InputError, ValidationFailed
 from turnaround.returns.model import Failure
@@ -71,24 +72,13 @@ def read_benchmarks(paths: Sequence[Path]) -> list[BenchmarkFile]:
     return read
 
 
-def load_benchmarks(
-    store: Store, paths: Sequence[Path], *, user: str | None = None
-) -> list[LoadedBenchmark]:
+def load_benchmarks(store: Store, paths: Sequence[Path], *, actor: Actor) -> list[LoadedBenchmark]:
     """Load DfE tables (files or folders of them) into the store, in one transaction."""
-    read = read_benchmarks(paths)
-    loaded: list[LoadedBenchmark] = []
-    with store.transaction("loading published benchmarks"):
-        for item in read:
-            loaded.append(_load_one(store, item, user))
-        store.con.execute(
-            "insert into audit_log (username, action, target, reason, origin) "
-            "values (?, 'load-benchmarks', ?, ?, 'cli')",
-            [
-                user,
-                ", ".join(sorted({i.source for i in loaded})),
-                f"{len(loaded)} file(s): " + "; ".join(str(i.path) for i in loaded),
-            ],
-        )
+    with loading(store, actor, "benchmarks", step="loading published benchmarks") as acting:
+        read = read_benchmarks(paths)
+        loaded = [_load_one(store, item, acting.user.username) for item in read]
+        acting.target = ", ".join(sorted({i.source for i in loaded}))
+        acting.reason = f"{len(loaded)} file(s): " + "; ".join(str(i.path) for i in loaded)
     return loaded
 
 
@@ -98,11 +88,10 @@ def _load_id(item: BenchmarkFile) -> str:
 
 
 def _load_one(store: Store, item: BenchmarkFile, user: str | None) -> LoadedBenchmark:
-    con = store.con
     result = LoadedBenchmark(item.path, item.source, item.title, _load_id(item))
     if not item.values.empty and item.published:
         years = sorted(int(y) for y in item.values["year"].unique())
-        con.execute(
+        store.execute(
             "delete from benchmark_values where source = ? and list_contains(?, year)",
             [item.source, years],
         )
@@ -110,15 +99,15 @@ def _load_one(store: Store, item: BenchmarkFile, user: str | None) -> LoadedBenc
         result.rows_loaded["benchmark_values"] = len(item.values)
     if not item.neighbours.empty:
         councils = sorted(set(item.neighbours["la_code"]))
-        con.execute(
+        store.execute(
             "delete from statistical_neighbours where list_contains(?, la_code)", [councils]
         )
         _insert(store, "statistical_neighbours", item.neighbours)
         result.rows_loaded["statistical_neighbours"] = len(item.neighbours)
     if not item.population.empty:
         result.rows_loaded["population"] = _load_population(store, item.population)
-    con.execute("delete from loads where load_id = ?", [result.load_id])
-    con.execute(
+    store.execute("delete from loads where load_id = ?", [result.load_id])
+    store.execute(
         "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
         "values (?, 'benchmarks', ?, ?, ?, ?)",
         [
@@ -134,45 +123,38 @@ def _load_one(store: Store, item: BenchmarkFile, user: str | None) -> LoadedBenc
 
 def _load_population(store: Store, rows: pd.DataFrame) -> int:
     """Replace the (year, council) pairs given; a council's own estimate beats the published one."""
-    store.register("_population", pa.Table.from_pandas(rows, preserve_index=False))
-    try:
+    with store.registered("_population", pa.Table.from_pandas(rows, preserve_index=False)):
         local = bool((rows["source"] == "local").all())
         if local:
-            store.con.execute(
+            store.execute(
                 "delete from population p using _population n "
                 "where p.year = n.year and p.la_code = n.la_code"
             )
-            store.con.execute(
+            store.execute(
                 "insert into population select year, la_code, children, source from _population"
             )
             return len(rows)
-        store.con.execute(
+        store.execute(
             "delete from population p using _population n "
             "where p.year = n.year and p.la_code = n.la_code and p.source <> 'local'"
         )
         before = _count(store, "population")
-        store.con.execute(
+        store.execute(
             "insert into population select n.year, n.la_code, n.children, n.source "
             "from _population n anti join population p "
             "on p.year = n.year and p.la_code = n.la_code"
         )
         return _count(store, "population") - before
-    finally:
-        store.con.unregister("_population")
 
 
 def _insert(store: Store, table: str, frame: pd.DataFrame) -> None:
-    store.register("_incoming", pa.Table.from_pandas(frame, preserve_index=False))
-    try:
+    with store.registered("_incoming", pa.Table.from_pandas(frame, preserve_index=False)):
         columns = ", ".join(frame.columns)
-        store.con.execute(f"insert into {table} ({columns}) select {columns} from _incoming")
-    finally:
-        store.con.unregister("_incoming")
+        store.execute(f"insert into {table} ({columns}) select {columns} from _incoming")
 
 
 def _count(store: Store, table: str) -> int:
-    row = store.con.execute(f"select count(*) from {table}").fetchone()
-    return int(row[0]) if row else 0
+    return int(store.scalar(f"select count(*) from {table}") or 0)
 
 
 def _latest_year(item: BenchmarkFile) -> int | None:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from turnaround.access import Actor
 from turnaround.benchmarks.load import load_benchmarks
 from turnaround.cli.app import app, settings_from
 from turnaround.store import open_store
@@ -42,7 +43,7 @@ def load(
     settings = settings_from(ctx)
     store = open_store(settings.store_path)
     try:
-        loaded = load_benchmarks(store, paths, user=user or settings.user)
+        loaded = load_benchmarks(store, paths, actor=Actor.cli(user or settings.user))
     finally:
         store.close()
     table = Table(title="Published benchmarks loaded")

@@ -11,11 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from turnaround.access import audit, require
+from turnaround.access import Actor
 from turnaround.cli.app import app, settings_from
-from turnaround.errors import ConfigError
-from turnaround.measures.compute import compute_measures, explain, require_council
-from turnaround.measures.registry import get_measure
+from turnaround.measures.drill_down import measure_records
 from turnaround.measures.summary import summarise
 from turnaround.present.measures import measure_rows
 from turnaround.store import open_store
@@ -136,35 +134,23 @@ def explain_measure(
     Example: turnaround measures explain lac_per_10k --year 2014 --user ana
     """
     settings = settings_from(ctx)
-    measure = get_measure(measure_id)
     store = open_store(settings.store_path)
     try:
-        acting = require(store, user or settings.user, "view-identifiable")
-        code = require_council(store, la_code or settings.la_code)
-        if year is None:
-            years = [
-                v.year
-                for v in compute_measures(store, [measure_id], la_code=code)
-                if v.value is not None
-            ]
-            if not years:
-                raise ConfigError(f"{measure_id}: no year has data to explain")
-            year = max(years)
-        rows = explain(store, measure_id, year, la_code=code)
-        audit(
+        found = measure_records(
             store,
-            acting.username,
-            "view-identifiable",
-            f"measure {measure_id} {year}",
+            Actor.cli(user or settings.user),
+            measure_id,
+            year=year,
+            la_code=la_code or settings.la_code,
             reason=reason,
         )
     finally:
         store.close()
+    measure, year, rows = found.measure, found.year, found.rows
     if as_csv:
         rows.to_csv(sys.stdout, index=False)
         return
-    numerator = float(rows["numerator"].sum())
-    denominator = float(rows["denominator"].sum())
+    numerator, denominator = found.numerator, found.denominator
     console = Console()
     console.print(f"[bold]{measure.title}[/], {year}: {measure.definition}")
     console.print(

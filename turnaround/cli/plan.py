@@ -11,9 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from turnaround.access import Actor
 from turnaround.cli.app import app, settings_from
 from turnaround.errors import InputError, NotFound, ValidationFailed
-from turnaround.plan.check import CheckReport, check_plan
+from turnaround.plan.check import CheckReport, Finding, check_plan
 from turnaround.plan.history import check_in, diff, get_version, versions
 from turnaround.plan.model import PlanFile, read_plan
 from turnaround.plan.progress import Progress
@@ -135,15 +136,19 @@ def commit(
     """
     settings = settings_from(ctx)
     plan_file = read_plan(plan)
-    report = check_plan(plan_file)
-    if not report.ok:
-        _print_report(report, Console(stderr=True))
-        raise ValidationFailed(
-            f"has {len(report.errors)} errors; fix them before checking it in", path=plan
-        )
     store = open_store(settings.store_path)
     try:
-        version = check_in(store, plan_file, user or settings.user or "", note=note)
+        version = check_in(store, Actor.cli(user or settings.user), plan_file, note=note)
+    except ValidationFailed as exc:
+        findings = tuple(f for f in exc.failures if isinstance(f, Finding))
+        if not findings:
+            raise
+        _print_report(CheckReport(plan_file.source, findings), Console(stderr=True))
+        raise ValidationFailed(
+            f"has {sum(f.severity == 'error' for f in findings)} errors; "
+            "fix them before checking it in",
+            path=plan,
+        ) from None
     finally:
         store.close()
     Console().print(version.message)
@@ -247,7 +252,9 @@ def progress(
     settings = settings_from(ctx)
     store = open_store(settings.store_path)
     try:
-        report = plan_progress(store, user or settings.user, as_at=_as_at(as_at), save=save)
+        report = plan_progress(
+            store, Actor.cli(user or settings.user), as_at=_as_at(as_at), save=save
+        )
     finally:
         store.close()
     changes = list(report.saved.changes) if report.saved else []
@@ -294,7 +301,9 @@ def render(
     folder = out or settings.workspace / "plan"
     store = open_store(settings.store_path)
     try:
-        published = publish(store, user or settings.user, folder, as_at=_as_at(as_at), pdf=pdf)
+        published = publish(
+            store, Actor.cli(user or settings.user), folder, as_at=_as_at(as_at), pdf=pdf
+        )
     finally:
         store.close()
     console = Console()

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from turnaround.access import Actor
 from turnaround.cli.app import app, settings_from
 from turnaround.errors import ValidationFailed
 from turnaround.returns.load import load_returns, validate_returns
@@ -87,9 +88,9 @@ def load(
         result = load_returns(
             store,
             paths,
+            actor=Actor.cli(user or settings.user),
             year=year,
             mode="lenient" if lenient else "strict",
-            user=user or settings.user,
         )
     except ValidationFailed as exc:
         report = ValidationReport(returns=[], failures=exc.failures)

@@ -11,7 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from turnaround.access import require
+from turnaround.access import Actor
 from turnaround.cli.app import app, settings_from
 from turnaround.cli.progress import stage_progress
 from turnaround.errors import InputError
@@ -20,7 +20,7 @@ from turnaround.linkage.settings import MATCH_THRESHOLD
 from turnaround.linkage.sources import folder_sources
 from turnaround.risk.indicators import load_indicators, score_people
 from turnaround.store import Store, open_store
-from turnaround.worklist.build import WorklistSummary, build_worklist
+from turnaround.worklist.build import WorklistSummary, build_worklist, worklist_summary
 from turnaround.worklist.entries import DEFAULT_TOP, Entry, export_worklist, view_worklist
 from turnaround.worklist.report import (
     FAIRNESS_SHORT,
@@ -42,10 +42,10 @@ ReasonOption = Annotated[
 def _census_year(store: Store, given: int | None) -> int:
     if given is not None:
         return given
-    row = store.con.execute("select max(year) from loads where year is not null").fetchone()
-    if row is None or row[0] is None:
+    year = store.scalar("select max(year) from loads where year is not null")
+    if year is None:
         raise InputError("no returns loaded to date the school census: pass --census-year")
-    return int(row[0])
+    return int(year)
 
 
 @app.command("link")
@@ -90,18 +90,17 @@ def link(
     if chosen not in ("duckdb", "spark"):
         raise InputError(f"unknown backend {chosen!r}: duckdb or spark")
     engine: Literal["duckdb", "spark"] = "spark" if chosen == "spark" else "duckdb"
-    username = user or settings.user
+    actor = Actor.cli(user or settings.user)
     console = Console()
     store = open_store(settings.store_path)
     try:
-        require(store, username, "load-data")
         sources = folder_sources(
             folder, _census_year(store, census_year), people=people, mappings=mappings
         )
         with stage_progress(console, "Linking") as progress:
-            loaded = load_sources(store, sources, user=username, progress=progress)
+            loaded = load_sources(store, sources, actor=actor, progress=progress)
             run = run_linkage(
-                store, backend=engine, threshold=threshold, user=username, progress=progress
+                store, backend=engine, threshold=threshold, actor=actor, progress=progress
             )
     finally:
         store.close()
@@ -145,6 +144,13 @@ def unknown(
             help="Score against a synthetic city's ground truth (its folder, e.g. workspace/city).",
         ),
     ] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            help="Score and rebuild the worklist first (load-data); --no-rebuild shows or "
+            "exports the worklist as last built."
+        ),
+    ] = True,
     user: UserOption = None,
     reason: ReasonOption = None,
 ) -> None:
@@ -153,28 +159,26 @@ def unknown(
     Without options it prints counts only. --show and the exports need a role allowed to see
     identifiable data, and each is written to the audit log with --reason.
 
-    Example: turnaround unknown --show --user reviewer --reason "MASH weekly review"
+    Example: turnaround unknown --no-rebuild --show --user reviewer --reason "MASH review"
     """
     settings = settings_from(ctx)
-    username = user or settings.user
+    actor = Actor.cli(user or settings.user)
     day = _parse_day(as_of)
     console = Console()
     store = open_store(settings.store_path)
     try:
-        # Check permissions before any work, so a refusal costs nothing and changes nothing.
+        if rebuild:
+            config = load_indicators(indicators)
+            scored = score_people(store, config, actor=actor, as_of=day)
+            summary = build_worklist(store, actor=actor)
+            console.print(summary_table(summary, scored.skipped))
+        else:
+            console.print(summary_table(worklist_summary(store)))
         if show:
-            require(store, username, "view-worklist")
-        if csv_path is not None or xlsx_path is not None:
-            require(store, username, "export-worklist")
-        config = load_indicators(indicators)
-        scored = score_people(store, config, as_of=day)
-        summary = build_worklist(store)
-        console.print(summary_table(summary, scored.skipped))
-        if show:
-            print_entries(console, view_worklist(store, username, top=top, reason=reason))
+            print_entries(console, view_worklist(store, actor, top=top, reason=reason))
         for path in (csv_path, xlsx_path):
             if path is not None:
-                written = export_worklist(store, username, path, top=top, reason=reason)
+                written = export_worklist(store, actor, path, top=top, reason=reason)
                 console.print(
                     f"Worklist written: [bold]{written}[/] (export recorded in the audit log)"
                 )

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from turnaround.access import audit
+from turnaround.access import Actor, loading, use_case
 from turnaround.errors import InputError, NotFound
 from turnaround.linkage.link import known_children, link_records, train_model
 from turnaround.linkage.model import STANDARD_COLUMNS
@@ -71,7 +71,7 @@ def load_sources(
     store: Store,
     sources: Sequence[tuple[Path, SourceMapping, date | None]],
     *,
-    user: str | None = None,
+    actor: Actor,
     progress: Progress = _quiet,
 ) -> LoadedSources:
     """Standardise every source and replace the store's linkage records with them, atomically.
@@ -79,6 +79,35 @@ def load_sources(
     ``sources`` is ``(csv_path, mapping, fixed_event_date)`` per source, as
     ``sources.city_sources`` gives for a synthetic city. Two files for one source are refused.
     """
+    with loading(store, actor, "linkage records", step="loading partner records") as acting:
+        records = _read_sources(sources, progress)
+        load_id = str(records["load_id"].iloc[0])
+        with store.registered("_records", pa.Table.from_pandas(records, preserve_index=False)):
+            store.execute("delete from linkage_records")
+            store.execute("delete from loads where kind = ?", [KIND])
+            store.execute("insert into linkage_records by name select * from _records")
+        store.execute(
+            "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
+            "values (?, ?, null, ?, ?, ?)",
+            [
+                load_id,
+                KIND,
+                ", ".join(str(p) for p, _, _ in sources),
+                len(records),
+                acting.user.username,
+            ],
+        )
+        acting.target = f"linkage records: {len(records)} from {len(sources)}"
+    counts = records.groupby("source").size().astype(int).to_dict()
+    del records
+    release_memory()
+    return LoadedSources(load_id, {str(k): int(v) for k, v in counts.items()})
+
+
+def _read_sources(
+    sources: Sequence[tuple[Path, SourceMapping, date | None]], progress: Progress
+) -> pd.DataFrame:
+    """Every source read and standardised into one frame, stamped with the load's id."""
     names = [mapping.source for _, mapping, _ in sources]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
@@ -105,25 +134,7 @@ def load_sources(
         )
     load_id = f"{KIND}-{digest.hexdigest()[:12]}"
     records["load_id"] = load_id
-    table = pa.Table.from_pandas(records, preserve_index=False)
-    with store.transaction("loading partner records") as con:
-        store.register("_records", table)
-        try:
-            con.execute("delete from linkage_records")
-            con.execute("delete from loads where kind = ?", [KIND])
-            con.execute("insert into linkage_records by name select * from _records")
-        finally:
-            con.unregister("_records")
-        con.execute(
-            "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
-            "values (?, ?, null, ?, ?, ?)",
-            [load_id, KIND, ", ".join(str(p) for p, _, _ in sources), len(records), user],
-        )
-        audit(store, user, "load-data", f"linkage records: {len(records)} from {len(sources)}")
-    counts = records.groupby("source").size().astype(int).to_dict()
-    del records, table, frames
-    release_memory()
-    return LoadedSources(load_id, {str(k): int(v) for k, v in counts.items()})
+    return records
 
 
 def stored_records(store: Store) -> pd.DataFrame:
@@ -159,10 +170,22 @@ def run_linkage(
     *,
     backend: Backend = "duckdb",
     threshold: float = MATCH_THRESHOLD,
-    user: str | None = None,
+    actor: Actor,
     progress: Progress = _quiet,
 ) -> LinkageRun:
     """Train, link and cluster the stored records, and replace the linkage tables atomically."""
+    with use_case(
+        store, actor, "load-data", "linkage run", step="linking partner records"
+    ) as acting:
+        run = _link(store, backend, threshold, acting.user.username, progress)
+        acting.target = f"linkage run {run.run_id}: {run.records} records, {run.clusters} people"
+    progress("done", 3, 3)
+    return run
+
+
+def _link(
+    store: Store, backend: Backend, threshold: float, user: str, progress: Progress
+) -> LinkageRun:
     started = datetime.now(UTC)
     records = stored_records(store)
     progress("training the model", 0, 3)
@@ -187,16 +210,13 @@ def run_linkage(
     del records, pairs
     release_memory()
     outputs = {"linkage_pairs": kept, "linkage_clusters": clusters, "linkage_known": known}
-    with store.transaction("storing linkage") as con:
+    with store.transaction("storing linkage") as db:
         for table in (*outputs, "linkage_runs"):
-            con.execute(f"delete from {table}")
+            db.execute(f"delete from {table}")
         for table, frame in outputs.items():
-            store.register("_out", pa.Table.from_pandas(frame, preserve_index=False))
-            try:
-                con.execute(f"insert into {table} by name select * from _out")
-            finally:
-                con.unregister("_out")
-        con.execute(
+            with db.registered("_out", pa.Table.from_pandas(frame, preserve_index=False)):
+                db.execute(f"insert into {table} by name select * from _out")
+        db.execute(
             "insert into linkage_runs (run_id, started_at, finished_at, backend, threshold, "
             "records, clusters, known, model, run_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -212,5 +232,4 @@ def run_linkage(
                 user,
             ],
         )
-    progress("done", 3, 3)
     return run

@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from turnaround.access import audit, require
-from turnaround.errors import NotFound
+from turnaround.access import Actor, use_case
+from turnaround.errors import NotFound, ValidationFailed
+from turnaround.plan.check import check_plan
 from turnaround.plan.model import PlanFile, parse_plan
 from turnaround.plan.progress import Progress
 from turnaround.store import Store
@@ -136,27 +137,43 @@ def latest(store: Store) -> PlanFile | None:
 
 
 def check_in(
-    store: Store, plan_file: PlanFile, username: str, note: str | None = None, origin: str = "cli"
+    store: Store, actor: Actor, plan_file: PlanFile, *, note: str | None = None
 ) -> Version:
-    """Keep a new version of the plan, with its diff; the same text again makes no version."""
-    require(store, username, "edit-plan")
-    # Read the text again so what is stored is exactly what passed the schema.
-    checked = parse_plan(plan_file.text, plan_file.source)
-    digest = sha256(checked.text)
-    previous = _latest_version(store)
-    if previous is not None and previous.sha256 == digest:
-        return replace(previous, new=False)
-    number = previous.version + 1 if previous else 1
-    old_text = previous.text if previous else ""
-    old_name = f"plan version {previous.version}" if previous else "no plan"
-    diff = unified_diff(old_text, checked.text, old_name, f"plan version {number}")
-    with store.transaction(f"checking in plan version {number}"):
-        store.con.execute(
+    """Keep a new version of the plan, with its diff; the same text again makes no version.
+
+    Only a plan with no errors is checked in: a plan that fails its checks is refused with
+    ``ValidationFailed`` naming every error (its ``failures`` hold every finding in file order,
+    warnings too), and nothing is written.
+    """
+    with use_case(
+        store, actor, "edit-plan", "plan", reason=note, step="checking in the plan"
+    ) as acting:
+        # Read the text again so what is stored is exactly what passed the schema.
+        checked = parse_plan(plan_file.text, plan_file.source)
+        report = check_plan(checked)
+        if not report.ok:
+            listed = "; ".join(str(f) for f in report.errors)
+            raise ValidationFailed(
+                f"has {len(report.errors)} errors; fix them before checking it in: {listed}",
+                failures=list(report.findings),
+                path=plan_file.source,
+            )
+        digest = sha256(checked.text)
+        previous = _latest_version(store)
+        if previous is not None and previous.sha256 == digest:
+            acting.target = f"plan version {previous.version} (unchanged)"
+            return replace(previous, new=False)
+        number = previous.version + 1 if previous else 1
+        old_text = previous.text if previous else ""
+        old_name = f"plan version {previous.version}" if previous else "no plan"
+        diff = unified_diff(old_text, checked.text, old_name, f"plan version {number}")
+        store.execute(
             "insert into plan_versions (version, title, checked_in_by, sha256, text, diff, note)"
             " values (?, ?, ?, ?, ?, ?, ?)",
-            [number, checked.plan.title, username, digest, checked.text, diff, note],
+            [number, checked.plan.title, acting.user.username, digest, checked.text, diff, note],
+            step=f"checking in plan version {number}",
         )
-        audit(store, username, "edit-plan", f"plan version {number}", reason=note, origin=origin)
+        acting.target = f"plan version {number}"
     return get_version(store, number)
 
 
@@ -167,9 +184,9 @@ def diff(store: Store, a: int, b: int) -> str:
 
 
 def _latest_report(store: Store) -> tuple[int, dict[str, Any]] | None:
-    row = store.con.execute(
+    row = store.fetchone(
         "select report_id, report from plan_progress_reports order by report_id desc limit 1"
-    ).fetchone()
+    )
     if row is None:
         return None
     return int(row[0]), json.loads(row[1])["progress"]
@@ -274,20 +291,26 @@ def changes_since_last(store: Store, progress: Progress) -> list[Change]:
 
 
 def save_progress(
-    store: Store, progress: Progress, version: int | None, username: str | None
+    store: Store, actor: Actor, progress: Progress, version: int | None
 ) -> SavedReport:
     """Keep a progress report in the store, with what changed since the one before it."""
-    require(store, username, "view-plan")
-    last = _latest_report(store)
-    moved = changes(last[1], progress) if last is not None else []
-    report = {"progress": progress.to_dict(), "changes": [c.to_dict() for c in moved]}
-    with store.transaction("saving a plan progress report"):
-        row = store.con.execute(
-            "insert into plan_progress_reports (plan_version, as_at, made_by, report)"
-            " values (?, ?, ?, ?) returning report_id",
-            [version, progress.as_at, username, json.dumps(report)],
-        ).fetchone()
-    report_id = int(row[0]) if row is not None else 0
+    with use_case(
+        store, actor, "view-plan", "plan progress report", step="saving a plan progress report"
+    ) as acting:
+        last = _latest_report(store)
+        moved = changes(last[1], progress) if last is not None else []
+        report = {"progress": progress.to_dict(), "changes": [c.to_dict() for c in moved]}
+        report_id = int(
+            store.scalar(
+                "insert into plan_progress_reports (plan_version, as_at, made_by, report)"
+                " values (?, ?, ?, ?) returning report_id",
+                [version, progress.as_at, acting.user.username, json.dumps(report)],
+            )
+            or 0
+        )
+        acting.target = (
+            f"plan progress report {report_id} (plan version {version}, as at {progress.as_at})"
+        )
     return SavedReport(report_id, version, tuple(moved), last[0] if last else None)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from turnaround.access import require
+from turnaround.access import Actor, require
 from turnaround.errors import NotFound
 from turnaround.plan.history import SavedReport, latest, save_progress, versions
 from turnaround.plan.model import PlanFile
@@ -49,13 +49,17 @@ def current_plan(store: Store) -> tuple[PlanFile, int]:
 
 
 def plan_progress(
-    store: Store, username: str | None, *, as_at: date | None = None, save: bool = True
+    store: Store, actor: Actor, *, as_at: date | None = None, save: bool = True
 ) -> Published:
-    """Rate the latest plan against the data and, unless ``save`` is off, keep the report."""
-    require(store, username, "view-plan")
+    """Rate the latest plan against the data and, unless ``save`` is off, keep the report.
+
+    Rating only reads (the plan and aggregate measures), so it is checked, not audited; the
+    kept report is a change to the store, so ``save_progress`` audits it.
+    """
+    require(store, actor.username, "view-plan")
     plan_file, version = current_plan(store)
     progress = assess_store(store, plan_file.plan, as_at)
-    saved = save_progress(store, progress, version, username or "") if save else None
+    saved = save_progress(store, actor, progress, version) if save else None
     return Published(plan_file, version, progress, saved)
 
 
@@ -67,14 +71,14 @@ def team_file_name(team: str) -> str:
 
 def publish(
     store: Store,
-    username: str | None,
+    actor: Actor,
     out_dir: Path,
     *,
     as_at: date | None = None,
     pdf: bool = True,
 ) -> Published:
     """Keep a progress report and write the route map, the board report and the team views."""
-    report = plan_progress(store, username, as_at=as_at)
+    report = plan_progress(store, actor, as_at=as_at)
     plan, progress = report.plan.plan, report.progress
     changes = list(report.saved.changes) if report.saved and report.saved.previous_id else None
     out_dir.mkdir(parents=True, exist_ok=True)

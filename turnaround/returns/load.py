@@ -18,6 +18,7 @@ from typing import Literal
 import pandas as pd
 import pyarrow as pa
 
+from turnaround.access import Actor, loading
 from turnaround.errors import ValidationFailed
 from turnaround.returns.canonical import SPECS, TableSpec, store_table
 from turnaround.returns.cleaning import EPISODE_COLUMNS, clean_episodes
@@ -83,31 +84,30 @@ def load_returns(
     store: Store,
     paths: Sequence[Path],
     *,
+    actor: Actor,
     year: int | None = None,
     mode: Mode = "strict",
-    user: str | None = None,
 ) -> LoadResult:
     """Validate returns and load them; strict loads nothing if anything is in error."""
-    returns = read_returns(paths, year=year)
-    report = _check(returns, store)
-    if mode == "strict" and report.errors:
-        raise ValidationFailed(
-            f"{len(report.errors):,} errors in {len({f.file for f in report.errors})} file(s); "
-            "nothing was loaded (use --lenient to load the rows that pass)",
-            failures=report.failures,
-        )
-    loaded: list[LoadedReturn] = []
-    with store.transaction("loading returns"):
-        for data in returns:
-            loaded.append(_load_one(store, data, user))
+    with loading(
+        store,
+        actor,
+        "returns",
+        reason=f"{mode} load of {len(paths)} path(s)",
+        step="loading returns",
+    ) as acting:
+        returns = read_returns(paths, year=year)
+        report = _check(returns, store)
+        if mode == "strict" and report.errors:
+            raise ValidationFailed(
+                f"{len(report.errors):,} errors in {len({f.file for f in report.errors})} "
+                "file(s); nothing was loaded (use --lenient to load the rows that pass)",
+                failures=report.failures,
+            )
+        loaded = [_load_one(store, data, acting.user.username) for data in returns]
         if any(r.kind == "ssda903" for r in returns):
             rebuild_clean_episodes(store)
-        targets = ", ".join(f"{r.kind} {r.year}" for r in returns)
-        store.con.execute(
-            "insert into audit_log (username, action, target, reason, origin) "
-            "values (?, 'load-data', ?, ?, 'cli')",
-            [user, targets, f"{mode} load of {len(paths)} path(s)"],
-        )
+        acting.target = ", ".join(f"{r.kind} {r.year}" for r in returns)
     return LoadResult(loaded=loaded, report=report)
 
 
@@ -126,12 +126,11 @@ def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
         bad.setdefault((failure.table, failure.file, int(failure.row or 0)), []).append(failure)
     rows_loaded: dict[str, int] = {}
     quarantined = 0
-    con = store.con
     for name in ("loads", "validation_failures", "quarantine"):
-        con.execute(f"delete from {name} where kind = ? and year = ?", [data.kind, data.year])
+        store.execute(f"delete from {name} where kind = ? and year = ?", [data.kind, data.year])
     for table, spec in SPECS[data.kind].items():
         target = store_table(data.kind, table)
-        con.execute(f"delete from {target} where year = ?", [data.year])
+        store.execute(f"delete from {target} where year = ?", [data.year])
         frame = data.tables.get(table)
         if frame is None or frame.empty:
             rows_loaded[table] = 0
@@ -148,14 +147,13 @@ def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
         failures.insert(0, "load_id", load_id)
         failures.insert(1, "kind", data.kind)
         failures.insert(2, "year", data.year)
-        store.register("_failures", pa.Table.from_pandas(failures, preserve_index=False))
-        con.execute(
-            'insert into validation_failures select load_id, kind, year, "file", "row", '
-            'child_id, "table", field, rule, message, severity from _failures'
-        )
-        con.unregister("_failures")
-    con.execute("delete from loads where load_id = ?", [load_id])
-    con.execute(
+        with store.registered("_failures", pa.Table.from_pandas(failures, preserve_index=False)):
+            store.execute(
+                'insert into validation_failures select load_id, kind, year, "file", "row", '
+                'child_id, "table", field, rule, message, severity from _failures'
+            )
+    store.execute("delete from loads where load_id = ?", [load_id])
+    store.execute(
         "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
         "values (?, ?, ?, ?, ?, ?)",
         [
@@ -180,14 +178,13 @@ def _insert(
     out["source_file"] = frame[FILE_COLUMN].astype(str).to_numpy()
     out["source_row"] = frame[ROW_COLUMN].astype("int64").to_numpy()
     arrow = pa.Table.from_pandas(out, preserve_index=False)
-    store.register("_incoming", arrow)
     selects = []
     for name, kind in spec.items():
         cast = {"date": "DATE", "int": "BIGINT", "bool": "BOOLEAN"}.get(kind, "VARCHAR")
         selects.append(f"cast({name} as {cast})")
     selects += ["year", "load_id", "source_file", "source_row"]
-    store.con.execute(f"insert into {target} select {', '.join(selects)} from _incoming")
-    store.con.unregister("_incoming")
+    with store.registered("_incoming", arrow):
+        store.execute(f"insert into {target} select {', '.join(selects)} from _incoming")
 
 
 def _quarantine(
@@ -221,30 +218,27 @@ def _quarantine(
                 " | ".join(dict.fromkeys(f.message for f in broken)),
             )
         )
-    store.con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+    store.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
     return len(records)
 
 
 def rebuild_clean_episodes(store: Store) -> int:
     """Rebuild the cleaned cross-year episode history from every loaded SSDA903 year."""
     cols = ", ".join(EPISODE_COLUMNS)
-    episodes = store.con.execute(f"select {cols}, year from ssda903_episodes").df()
+    episodes = store.fetch_df(f"select {cols}, year from ssda903_episodes")
     years = [
-        int(y)
-        for (y,) in store.con.execute(
-            "select distinct year from ssda903_episodes order by 1"
-        ).fetchall()
+        int(y) for (y,) in store.fetchall("select distinct year from ssda903_episodes order by 1")
     ]
     clean = clean_episodes(episodes, years) if years else clean_episodes(episodes, [0])
-    store.con.execute("delete from ssda903_episodes_clean")
+    store.execute("delete from ssda903_episodes_clean")
     if len(clean):
-        store.register("_clean", pa.Table.from_pandas(clean, preserve_index=False))
-        store.con.execute(
-            "insert into ssda903_episodes_clean select child, cast(decom as date), rne, ls, cin,"
-            " place, place_provider, cast(dec as date), rec, reason_place_change, home_post,"
-            " pl_post, urn, year, placement_change, period_of_care, cleaning from _clean"
-        )
-        store.con.unregister("_clean")
+        with store.registered("_clean", pa.Table.from_pandas(clean, preserve_index=False)):
+            store.execute(
+                "insert into ssda903_episodes_clean select child, cast(decom as date), rne, ls,"
+                " cin, place, place_provider, cast(dec as date), rec, reason_place_change,"
+                " home_post, pl_post, urn, year, placement_change, period_of_care, cleaning"
+                " from _clean"
+            )
     return len(clean)
 
 
@@ -258,11 +252,11 @@ def _from_store(store: Store, kind: str, year: int) -> ReturnData | None:
         if not store.table_exists(name):
             return None
         cols = ", ".join(spec)
-        frame = store.con.execute(
+        frame = store.fetch_df(
             f"select {cols}, source_file as {FILE_COLUMN}, source_row as {ROW_COLUMN} "
             f"from {name} where year = ?",
             [year],
-        ).df()
+        )
         tables[table] = frame
     if all(frame.empty for frame in tables.values()):
         return None

@@ -19,11 +19,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import duckdb
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from turnaround.errors import ConfigError, NotFound, describe_invalid
+from turnaround.access import Actor, use_case
+from turnaround.errors import BackendError, ConfigError, NotFound, describe_invalid
 from turnaround.linkage.sources import SOCIAL_CARE
 from turnaround.store import Store
 
@@ -114,18 +114,23 @@ class ScoreResult:
 
 def default_as_of(store: Store) -> date:
     """The latest partner event in the store: the worklist is as at the newest data."""
-    row = store.con.execute(
-        "select max(event_date) from linkage_records where source <> ?", [SOCIAL_CARE]
-    ).fetchone()
-    if row is None or row[0] is None:
+    value = store.scalar(
+        "select max(event_date) from linkage_records where source <> ?",
+        [SOCIAL_CARE],
+        step="finding the latest partner event",
+    )
+    if value is None:
         raise NotFound("no dated partner records in the store: run 'turnaround link' first")
-    value = row[0]
     assert isinstance(value, date)
     return value
 
 
 def score_people(
-    store: Store, config: IndicatorConfig | None = None, *, as_of: date | None = None
+    store: Store,
+    config: IndicatorConfig | None = None,
+    *,
+    actor: Actor,
+    as_of: date | None = None,
 ) -> ScoreResult:
     """Find every indicator's hits in the window, score each person, and store both atomically.
 
@@ -133,13 +138,20 @@ def score_people(
     loaded are skipped and reported, not fatal: a council may not have every extract.
     """
     config = config or load_indicators()
-    if not store.con.execute("select count(*) from linkage_clusters").fetchone()[0]:  # type: ignore[index]
+    with use_case(
+        store, actor, "load-data", "risk scores", step="scoring risk indicators"
+    ) as acting:
+        result = _score(store, config, as_of)
+        acting.target = f"risk scores as of {result.as_of}: {result.people} people"
+    return result
+
+
+def _score(store: Store, config: IndicatorConfig, as_of: date | None) -> ScoreResult:
+    if not store.scalar("select count(*) from linkage_clusters"):
         raise NotFound("no linked people in the store: run 'turnaround link' first")
     as_of = as_of or default_as_of(store)
     start = _months_before(as_of, config.window_months)
-    loaded = {
-        r[0] for r in store.con.execute("select distinct source from linkage_records").fetchall()
-    }
+    loaded = {r[0] for r in store.fetchall("select distinct source from linkage_records")}
     queries: list[str] = []
     skipped: dict[str, str] = {}
     for indicator in config.indicators:
@@ -212,7 +224,7 @@ def _months_before(day: date, months: int) -> date:
 
 def _field_columns(store: Store, source: str) -> str:
     """The source's JSON fields as typed SQL columns, typed from the values stored."""
-    rows = store.con.execute(
+    rows = store.fetchall(
         """
         select key, mode(json_type(fields, '$.' || key)) filter (
             where json_type(fields, '$.' || key) <> 'NULL') as type
@@ -221,7 +233,8 @@ def _field_columns(store: Store, source: str) -> str:
         group by key order by key
         """,
         [source],
-    ).fetchall()
+        step=f"typing the fields of {source}",
+    )
     columns = []
     for key, kind in rows:
         sql_type = FIELD_TYPES.get(str(kind), "VARCHAR")
@@ -286,7 +299,7 @@ def _check(store: Store, indicator: Indicator, sql: str, start: date, as_of: dat
     Run in full, not just planned: a cast that fails on some value only fails when run.
     """
     try:
-        store.con.execute(f"select count(*) from ({sql})", {"start": start, "as_of": as_of})
-    except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
+        store.execute(f"select count(*) from ({sql})", {"start": start, "as_of": as_of})
+    except BackendError as exc:
+        first = str(exc.cause).strip().splitlines()[0]
         raise ConfigError(f"indicator {indicator.id}: {first}") from None

@@ -11,6 +11,10 @@ A route names its access once, as the dependency that gives it its ``Page``::
 redirect to /login for a page, 401 for anything else), the CSRF token on a POST, and then
 ``access.require`` — the one permission check the CLI uses too. ``route_action`` reads the
 declaration back, which is how the access-matrix test walks every route.
+
+That check only guards the door. The work behind it (loads, the worklist, a measure's
+drill-down, the plan) is a library use case, called with ``page.actor``: it checks the role
+again and writes the one audit record, from this request's address.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from turnaround.access import ACTIONS, User, audit, find_web_user, may, require
-from turnaround.errors import PermissionDenied
+from turnaround.access import ACTIONS, Actor, User, find_web_user, may, require, require_team
+from turnaround.errors import ConfigError
 from turnaround.store import Store
 from turnaround.web.auth import session_username
 from turnaround.web.cache import DataCache
@@ -68,6 +72,7 @@ def request_store(request: Request) -> Iterator[Store]:
     """The app's store over a cursor of its own, so concurrent requests do not share one."""
     base: Store = request.app.state.store
     scoped = base.cursor()
+    assert isinstance(scoped, Store)  # a copy of the app's store, over a cursor of its own
     try:
         yield scoped
     finally:
@@ -93,21 +98,15 @@ class Page:
         """Where the request came from, as the audit records it."""
         return f"web {client_address(self.request)}"
 
-    def audit(self, action: str, target: str, *, reason: str | None = None) -> None:
-        """Append an audit record for the signed-in user, from this request's address."""
-        audit(
-            self.store,
-            self.user.username if self.user else None,
-            action,
-            target,
-            reason=reason,
-            origin=self.origin,
-        )
+    @property
+    def actor(self) -> Actor:
+        """The signed-in user, acting from this request's address (for the library's use cases)."""
+        return Actor.web(self.user.username if self.user else None, client_address(self.request))
 
     def require_team(self, team: str) -> None:
-        """Refuse a team manager looking at a team other than their own."""
-        if self.user is not None and self.user.role == "team_manager" and self.user.team != team:
-            raise PermissionDenied(f"{self.user.username} manages another team, not {team}")
+        """Refuse a team manager looking at another team's page (see access.require_team)."""
+        if self.user is not None:
+            require_team(self.user, team)
 
     def render(
         self, template: str, context: Mapping[str, Any] | None = None, status_code: int = 200
@@ -124,7 +123,7 @@ class Allow:
 
     def __init__(self, action: str) -> None:
         if action not in ACTIONS and action not in (PUBLIC, LOGGED_IN):
-            raise ValueError(f"unknown action {action!r}")
+            raise ConfigError(f"unknown action {action!r}")
         self.action = action
 
     def __repr__(self) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from turnaround.access import Actor, loading
 from turnaround.errors import InputError, ValidationFailed
 from turnaround.returns.model import Failure, failures_frame
 from turnaround.store import Store
@@ -145,29 +146,34 @@ def read_workforce(folder: Path) -> dict[str, _File]:
 
 
 def load_workforce(
-    store: Store, folder: Path, user: str | None = None, *, mode: Mode = "strict"
+    store: Store, folder: Path, *, actor: Actor, mode: Mode = "strict"
 ) -> LoadedWorkforce:
     """Check a workforce export and load it, replacing the last; strict loads nothing if bad."""
-    files = read_workforce(folder)
-    failures = [f for item in files.values() for f in item.failures]
-    if mode == "strict" and failures:
-        first = failures[0]
-        raise ValidationFailed(
-            f"{len(failures):,} failures in {len({f.file for f in failures})} workforce file(s); "
-            f"nothing was loaded; first: {Path(first.file).name} row {first.row} "
-            f"field {first.field}: {first.message}",
-            failures=failures,
-        )
-    year = _year(files["vacancies"].clean)
-    load_id = _load_id(Path(folder))
-    rows_loaded: dict[str, int] = {}
-    set_aside = 0
-    with store.transaction("loading the workforce"):
-        con = store.con
+    with loading(
+        store,
+        actor,
+        KIND,
+        reason=f"{mode} load of {folder}",
+        step="loading the workforce",
+    ) as acting:
+        files = read_workforce(folder)
+        failures = [f for item in files.values() for f in item.failures]
+        if mode == "strict" and failures:
+            first = failures[0]
+            raise ValidationFailed(
+                f"{len(failures):,} failures in {len({f.file for f in failures})} workforce "
+                f"file(s); nothing was loaded; first: {Path(first.file).name} row {first.row} "
+                f"field {first.field}: {first.message}",
+                failures=failures,
+            )
+        year = _year(files["vacancies"].clean)
+        load_id = _load_id(Path(folder))
+        rows_loaded: dict[str, int] = {}
+        set_aside = 0
         for table in TABLES.values():
-            con.execute(f"delete from {table}")
+            store.execute(f"delete from {table}")
         for name in ("loads", "validation_failures", "quarantine"):
-            con.execute(f"delete from {name} where kind = ?", [KIND])
+            store.execute(f"delete from {name} where kind = ?", [KIND])
         for name, item in files.items():
             bad_lines = {int(f.row) for f in item.failures if f.row is not None}
             good = item.clean[~item.clean.index.isin(list(bad_lines))]
@@ -180,22 +186,17 @@ def load_workforce(
             frame.insert(0, "load_id", load_id)
             frame.insert(1, "kind", KIND)
             frame.insert(2, "year", year)
-            store.register("_failures", pa.Table.from_pandas(frame, preserve_index=False))
-            con.execute(
-                'insert into validation_failures select load_id, kind, year, "file", "row", '
-                'child_id, "table", field, rule, message, severity from _failures'
-            )
-            con.unregister("_failures")
-        con.execute(
+            with store.registered("_failures", pa.Table.from_pandas(frame, preserve_index=False)):
+                store.execute(
+                    'insert into validation_failures select load_id, kind, year, "file", "row", '
+                    'child_id, "table", field, rule, message, severity from _failures'
+                )
+        store.execute(
             "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
             "values (?, ?, ?, ?, ?, ?)",
-            [load_id, KIND, year, str(folder), sum(rows_loaded.values()), user],
+            [load_id, KIND, year, str(folder), sum(rows_loaded.values()), acting.user.username],
         )
-        con.execute(
-            "insert into audit_log (username, action, target, reason, origin) "
-            "values (?, 'load-data', ?, ?, 'cli')",
-            [user, f"{KIND} {year}", f"{mode} load of {folder}"],
-        )
+        acting.target = f"{KIND} {year}"
     return LoadedWorkforce(load_id, year, rows_loaded, set_aside, failures)
 
 
@@ -399,13 +400,9 @@ def _in_order(item: _File, start: str, end: str, header: str, after: str) -> Non
 
 
 def _insert(store: Store, table: str, frame: pd.DataFrame) -> None:
-    out = frame
-    store.register("_incoming", pa.Table.from_pandas(out, preserve_index=False))
-    try:
-        columns = ", ".join(out.columns)
-        store.con.execute(f"insert into {table} ({columns}) select {columns} from _incoming")
-    finally:
-        store.con.unregister("_incoming")
+    with store.registered("_incoming", pa.Table.from_pandas(frame, preserve_index=False)):
+        columns = ", ".join(frame.columns)
+        store.execute(f"insert into {table} ({columns}) select {columns} from _incoming")
 
 
 def _quarantine(store: Store, item: _File, lines: list[int], load_id: str, year: int) -> int:
@@ -429,7 +426,7 @@ def _quarantine(store: Store, item: _File, lines: list[int], load_id: str, year:
                 " | ".join(dict.fromkeys(f"{f.field}: {f.message}" for f in broken)),
             )
         )
-    store.con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+    store.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
     return len(records)
 
 

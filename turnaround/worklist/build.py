@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from turnaround.access import Actor, use_case
 from turnaround.errors import NotFound
 from turnaround.linkage.sources import SOCIAL_CARE
 from turnaround.store import Store
@@ -87,10 +88,16 @@ def _ids_in(tables: dict[str, str]) -> str:
     return " union ".join(f"select {col} as child_id from {t}" for t, col in tables.items())
 
 
-def build_worklist(store: Store) -> WorklistSummary:
+def build_worklist(store: Store, *, actor: Actor) -> WorklistSummary:
     """Rebuild ``unknown_worklist`` from the latest linkage and scores, in one transaction."""
-    row = store.con.execute("select max(as_of), count(*) from risk_scores").fetchone()
-    if row is None or row[0] is None:
+    with use_case(store, actor, "load-data", "worklist", step="building the worklist") as acting:
+        summary = _build(store)
+        acting.target = f"worklist as of {summary.as_of}: {summary.entries} entries"
+    return summary
+
+
+def _build(store: Store) -> WorklistSummary:
+    if store.scalar("select max(as_of) from risk_scores") is None:
         raise NotFound("no risk scores in the store: run 'turnaround unknown' after linking")
     with store.transaction("building the worklist") as con:
         con.execute("delete from unknown_worklist")
@@ -170,23 +177,20 @@ def build_worklist(store: Store) -> WorklistSummary:
 
 def worklist_summary(store: Store) -> WorklistSummary:
     """Counts describing the stored worklist and the people behind it."""
-    con = store.con
-    row = con.execute("select max(as_of), count(*) from risk_scores").fetchone()
+    row = store.fetchone("select max(as_of), count(*) from risk_scores")
     if row is None or row[0] is None:
         raise NotFound("no worklist in the store: run 'turnaround unknown'")
-    people = con.execute("select count(distinct cluster_id) from linkage_clusters").fetchone()
-    assessed = con.execute(
+    people = store.scalar("select count(distinct cluster_id) from linkage_clusters")
+    assessed = store.scalar(
         f"select count(distinct k.cluster_id) from linkage_known k join ({involvement_sql()}) i "
         "using (child_id) where i.involvement = 'assessed'"
-    ).fetchone()
-    by = dict(
-        con.execute("select involvement, count(*) from unknown_worklist group by 1").fetchall()
     )
+    by = dict(store.fetchall("select involvement, count(*) from unknown_worklist group by 1"))
     return WorklistSummary(
         as_of=row[0],
-        people=int(people[0]) if people else 0,
+        people=int(people or 0),
         scored=int(row[1]),
-        known_assessed=int(assessed[0]) if assessed else 0,
+        known_assessed=int(assessed or 0),
         entries=sum(int(v) for v in by.values()),
         by_involvement={k: int(by.get(k, 0)) for k in INVOLVEMENT},
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from turnaround.access import audit, require
+from turnaround.access import Actor, use_case
 from turnaround.errors import InputError, NotFound
 from turnaround.store import Store
 from turnaround.worklist.entries import person_reference
@@ -44,52 +44,49 @@ class Decision:
 
 
 def _on_worklist(store: Store, person: str) -> bool:
-    rows = store.con.execute("select cluster_id from unknown_worklist").fetchall()
+    rows = store.fetchall("select cluster_id from unknown_worklist")
     return any(person_reference(str(r[0])) == person for r in rows)
 
 
 def record_decision(
     store: Store,
-    username: str | None,
+    actor: Actor,
     person: str,
     decision: str,
     reason: str,
-    origin: str = "cli",
 ) -> Decision:
     """Record a reviewer's decision on a person on the worklist (``review-worklist``); audited.
 
     The decision and its audit record are one transaction; a refusal writes nothing.
     """
-    require(store, username, "review-worklist")
-    assert username is not None  # require refuses an anonymous user
-    choice = (decision or "").strip()
-    if choice not in DECISIONS:
-        raise InputError(
-            f"the decision must be one of {', '.join(repr(d) for d in DECISIONS)}",
-            field="decision",
-        )
-    why = (reason or "").strip()
-    if not why:
-        raise InputError("give a reason for the decision", field="reason")
-    if len(why) > MAX_REASON:
-        raise InputError(f"keep the reason under {MAX_REASON} characters", field="reason")
     person = (person or "").strip()
-    if not _on_worklist(store, person):
-        raise NotFound(f"no person {person!r} on the worklist")
-    with store.transaction(f"recording a decision on worklist person {person}"):
+    with use_case(
+        store,
+        actor,
+        "review-worklist",
+        f"worklist person {person}",
+        step=f"recording a decision on worklist person {person}",
+    ) as acting:
+        choice = (decision or "").strip()
+        if choice not in DECISIONS:
+            raise InputError(
+                f"the decision must be one of {', '.join(repr(d) for d in DECISIONS)}",
+                field="decision",
+            )
+        why = (reason or "").strip()
+        if not why:
+            raise InputError("give a reason for the decision", field="reason")
+        if len(why) > MAX_REASON:
+            raise InputError(f"keep the reason under {MAX_REASON} characters", field="reason")
+        if not _on_worklist(store, person):
+            raise NotFound(f"no person {person!r} on the worklist")
+        username = acting.user.username
         row = store.fetchone(
             "insert into worklist_decisions (person, decision, reason, decided_by)"
             " values (?, ?, ?, ?) returning decision_id, decided_at",
             [person, choice, why, username],
         )
-        audit(
-            store,
-            username,
-            "review-worklist",
-            f"worklist person {person}",
-            reason=f"{choice}: {why}",
-            origin=origin,
-        )
+        acting.reason = f"{choice}: {why}"
     assert row is not None
     return Decision(int(row[0]), person, choice, why, username, row[1])
 
@@ -111,8 +108,6 @@ def decisions(store: Store, person: str | None = None) -> list[Decision]:
 def decision_counts(store: Store) -> dict[str, int]:
     """How many decisions of each kind have been recorded (counts only, no child detail)."""
     found = dict(
-        store.con.execute(
-            "select decision, count(*) from worklist_decisions group by decision"
-        ).fetchall()
+        store.fetchall("select decision, count(*) from worklist_decisions group by decision")
     )
     return {kind: int(found.get(kind, 0)) for kind in DECISIONS}

@@ -1,8 +1,9 @@
 """Worklist entries with names and the evidence behind them, for an authorised reviewer.
 
-This is the only place the worklist meets names. ``view_worklist`` and ``export_worklist``
-check the acting user's role (``access.require``) and write one audit record per view or
-export: who, when, what (how many entries, which file) and why. The CSV has one row per child;
+This is the only place the worklist meets names. ``view_worklist``, ``view_worklist_person``
+and ``export_worklist`` are use cases (``access.use_case``): each checks the actor's role and
+writes one audit record per view or export: who, when, from where, what (how many entries,
+which person, which file) and why. The CSV has one row per child;
 the workbook adds a sheet with one row per record behind each indicator, and a sheet that says
 how to read it.
 """
@@ -11,13 +12,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import xlsxwriter
 
-from turnaround.access import audit, require
+from turnaround.access import Actor, use_case
 from turnaround.errors import InputError, NotFound
 from turnaround.linkage.sources import SOCIAL_CARE
 from turnaround.risk.indicators import IndicatorConfig, load_indicators
@@ -89,7 +92,7 @@ def decided_people(store: Store) -> set[str]:
     """The person references a reviewer has recorded a decision on (they leave the worklist)."""
     if not store.table_exists("worklist_decisions"):
         return set()
-    rows = store.con.execute("select person from worklist_decisions").fetchall()
+    rows = store.fetchall("select person from worklist_decisions")
     return {str(r[0]) for r in rows}
 
 
@@ -99,9 +102,7 @@ def _chosen_clusters(
     """The cluster ids to show, by rank: decided people left out unless asked for."""
     ranked = [
         str(r[0])
-        for r in store.con.execute(
-            "select cluster_id from unknown_worklist order by rank, cluster_id"
-        ).fetchall()
+        for r in store.fetchall("select cluster_id from unknown_worklist order by rank, cluster_id")
     ]
     if person is not None:
         ranked = [c for c in ranked if person_reference(c) == person]
@@ -131,7 +132,7 @@ def worklist_entries(
     clusters = _chosen_clusters(store, top, include_decided, person)
     if not clusters:
         return []
-    rows = store.con.execute(
+    rows = store.fetchall(
         f"""
         with w as (
             select * from unknown_worklist where cluster_id in (select unnest($clusters))
@@ -155,8 +156,9 @@ def worklist_entries(
         from w join named n using (cluster_id) order by w.rank
         """,
         {"clusters": clusters},
-    ).fetchall()
-    hits = store.con.execute(
+        step="reading the worklist",
+    )
+    hits = store.fetchall(
         """
         select h.cluster_id, h.indicator, r.source, r.record_id, r.event_date
         from risk_hits h join linkage_records r using (unique_id)
@@ -164,7 +166,8 @@ def worklist_entries(
         order by h.cluster_id, h.indicator, r.event_date desc nulls last, r.record_id
         """,
         {"clusters": clusters},
-    ).fetchall()
+        step="reading the worklist's evidence",
+    )
     evidence: dict[str, dict[str, list[Evidence]]] = {}
     for cluster_id, indicator, source, record_id, when in hits:
         evidence.setdefault(cluster_id, {}).setdefault(indicator, []).append(
@@ -207,32 +210,103 @@ def person_reference(cluster_id: str) -> str:
 
 
 def _require_worklist(store: Store) -> None:
-    count = store.con.execute("select count(*) from unknown_worklist").fetchone()
-    if not count or not count[0]:
+    if not store.scalar("select count(*) from unknown_worklist"):
         raise NotFound("the worklist is empty or not built: run 'turnaround unknown'")
+
+
+Memo = Callable[[Hashable, Callable[[], list[Entry]]], list[Entry]]
+"""A cache a caller may lend (the web app's), called as ``memo(key, compute)``."""
 
 
 def view_worklist(
     store: Store,
-    username: str | None,
+    actor: Actor,
     *,
     top: int | None = DEFAULT_TOP,
     reason: str | None = None,
-    origin: str = "cli",
+    memo: Memo | None = None,
 ) -> list[Entry]:
-    """The entries for an authorised user (``view-worklist``); the view is audited."""
-    require(store, username, "view-worklist")
-    _require_worklist(store)
-    entries = worklist_entries(store, top=top)
-    audit(
-        store,
-        username,
-        "view-worklist",
-        f"unknown worklist: {len(entries)} entries",
-        reason=reason,
-        origin=origin,
-    )
+    """The entries for an authorised actor (``view-worklist``); every view is audited.
+
+    ``memo`` lets a caller serve the entries from its own cache; the check and the audit
+    record happen on every call all the same.
+    """
+    with use_case(store, actor, "view-worklist", "unknown worklist", reason=reason) as acting:
+        _require_worklist(store)
+
+        def compute() -> list[Entry]:
+            return worklist_entries(store, top=top)
+
+        entries = compute() if memo is None else memo(("worklist", top), compute)
+        acting.target = f"unknown worklist: {len(entries)} entries"
     return entries
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One partner record behind a fired indicator, with the fields the record gave."""
+
+    source: str
+    record_id: str
+    event_date: date | None
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """One child on the worklist, and the records behind their indicators."""
+
+    entry: Entry
+    records: tuple[SourceRecord, ...]
+
+
+def view_worklist_person(
+    store: Store, actor: Actor, person: str, *, reason: str | None = None
+) -> PersonView:
+    """One person on the worklist (decided or not) with their records (``view-worklist``)."""
+    with use_case(
+        store, actor, "view-worklist", f"worklist person {person}", reason=reason
+    ) as acting:
+        found = worklist_entries(store, top=None, include_decided=True, person=person)
+        if not found:
+            raise NotFound(f"no person {person} on the worklist")
+        entry = found[0]
+        acting.target = f"worklist person {entry.person}"
+        return PersonView(entry, tuple(_source_records(store, entry)))
+
+
+def _source_records(store: Store, entry: Entry) -> list[SourceRecord]:
+    """The records behind the fired indicators: agency, date and the fields the record gave."""
+    wanted = {(e.source, e.record_id) for f in entry.fired for e in f.evidence}
+    if not wanted:
+        return []
+    rows = store.fetchall(
+        "select source, record_id, event_date, fields from linkage_records"
+        " where record_id in (select unnest($ids))"
+        " order by event_date desc nulls last, source, record_id",
+        {"ids": sorted({r for _, r in wanted})},
+        step="reading a person's records",
+    )
+    records = []
+    seen: set[tuple[str, str]] = set()
+    for source, record_id, when, fields in rows:
+        if (source, record_id) not in wanted or (source, record_id) in seen:
+            continue
+        seen.add((source, record_id))
+        records.append(SourceRecord(source, record_id, when, _fields(fields)))
+    return records
+
+
+def _fields(text: str | None) -> tuple[tuple[str, str], ...]:
+    if not text:
+        return ()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return (("record", str(text)),)
+    if isinstance(data, dict):
+        return tuple((str(k), "" if v is None else str(v)) for k, v in data.items())
+    return (("record", str(data)),)
 
 
 CSV_COLUMNS = (
@@ -338,32 +412,26 @@ def write_xlsx(entries: list[Entry], path: Path, config: IndicatorConfig | None 
 
 def export_worklist(
     store: Store,
-    username: str | None,
+    actor: Actor,
     path: Path | str,
     *,
     top: int | None = DEFAULT_TOP,
     reason: str | None = None,
-    origin: str = "cli",
 ) -> Path:
     """Export the worklist as CSV or xlsx (by the file's suffix); checked and audited."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise InputError("the worklist exports as .csv or .xlsx", path=target)
-    require(store, username, "export-worklist")
-    _require_worklist(store)
-    entries = worklist_entries(store, top=top)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        write_csv(entries, target)
-    else:
-        write_xlsx(entries, target)
-    audit(
-        store,
-        username,
-        "export-worklist",
-        f"unknown worklist: {len(entries)} entries to {target.name}",
-        reason=reason,
-        origin=origin,
-    )
+    with use_case(
+        store, actor, "export-worklist", f"unknown worklist to {target.name}", reason=reason
+    ) as acting:
+        _require_worklist(store)
+        entries = worklist_entries(store, top=top)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".csv":
+            write_csv(entries, target)
+        else:
+            write_xlsx(entries, target)
+        acting.target = f"unknown worklist: {len(entries)} entries to {target.name}"
     return target

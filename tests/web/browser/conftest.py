@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from turnaround.access import create_demo_users
+from turnaround.access import Actor, add_user, create_demo_users
 from turnaround.pipeline import PipelineInputs, PipelineOptions, run_pipeline
 from turnaround.plan.rules import demo_plan_path
 from turnaround.settings import Settings
@@ -80,14 +80,14 @@ def build_city(root: Path) -> tuple[Store, dict[str, str]]:
     config = SynthConfig(children=CHILDREN, seed=5)
     generate_city(config, root / "city")
     store = open_store(root / "turnaround.duckdb")
-    # The users first: the administrator runs the stages, and checks in the demo plan.
-    by_name = create_demo_users(store)
+    add_user(store, "test", "administrator")
     run_pipeline(
         store,
         PipelineInputs.from_folder(root / "city"),
-        user="demo_administrator",
+        actor=Actor.cli("test"),
         options=PipelineOptions(forecast_runs=None, plan=demo_plan_path()),
     )
+    by_name = create_demo_users(store)  # after the workforce, so the team manager has a team
     return store, {name.removeprefix("demo_"): pw for name, pw in by_name.items()}
 
 

@@ -6,7 +6,7 @@ import pytest
 from jinja2 import Environment
 from markupsafe import escape
 
-from turnaround.access import find_user
+from turnaround.access import Actor, find_user
 from turnaround.errors import NotFound, PermissionDenied
 from turnaround.measures.compute import compute_measures
 from turnaround.measures.summary import summarise
@@ -71,7 +71,7 @@ def test_the_drill_down_needs_view_identifiable_and_writes_nothing_when_refused(
     before = _audit_rows(city_store)
     for who in ("bea", "tom", None):
         with pytest.raises(PermissionDenied):
-            measure_records_context(city_store, MEASURE, username=who)
+            measure_records_context(city_store, Actor.web(who, "10.0.0.9"), MEASURE)
     assert _audit_rows(city_store) == before
 
 
@@ -79,7 +79,11 @@ def test_the_drill_down_is_the_figure_and_writes_one_audit_row(city_store: Store
     before = _audit_rows(city_store)
     value = compute_measures(city_store, [MEASURE])[-1]
     context = measure_records_context(
-        city_store, MEASURE, username="ana", year=value.year, reason="checking the figure"
+        city_store,
+        Actor.web("ana", "10.0.0.9"),
+        MEASURE,
+        year=value.year,
+        reason="checking the figure",
     )
     assert _audit_rows(city_store) == before + 1
     last = city_store.fetchone(
@@ -90,7 +94,7 @@ def test_the_drill_down_is_the_figure_and_writes_one_audit_row(city_store: Store
         "view-identifiable",
         f"measure {MEASURE} {value.year}",
         "checking the figure",
-        "web",
+        "web 10.0.0.9",
     )
     assert context["total_rows"] == value.numerator
     assert context["numerator"] == f"{value.numerator:,.0f}"
@@ -99,7 +103,7 @@ def test_the_drill_down_is_the_figure_and_writes_one_audit_row(city_store: Store
 
 def test_the_drill_down_defaults_to_the_latest_year(city_store: Store) -> None:
     latest = max(v.year for v in compute_measures(city_store, [MEASURE]) if v.value is not None)
-    assert measure_records_context(city_store, MEASURE, username="ana")["year"] == latest
+    assert measure_records_context(city_store, Actor.cli("ana"), MEASURE)["year"] == latest
 
 
 def test_aggregate_pages_show_no_children_and_the_drill_down_does(
@@ -118,7 +122,7 @@ def test_aggregate_pages_show_no_children_and_the_drill_down_does(
     assert f"/measures/{MEASURE}/records/{page['drill_down_years'][0]}" in html
     assert identifiers_in(html, identities) == set()
 
-    records = measure_records_context(city_store, MEASURE, username="ana")
+    records = measure_records_context(city_store, Actor.cli("ana"), MEASURE)
     html = env.get_template("pages/measure_records.html").render(**records)
     assert records["rows"][0]["subject_id"] in html
     assert identifiers_in(html, identities)

@@ -17,7 +17,7 @@ import pypdf
 import pytest
 
 from tests.web.conftest import TestClient, WebApp, login, username
-from turnaround.access import create_demo_users
+from turnaround.access import Actor, create_demo_users
 from turnaround.plan.history import check_in, versions
 from turnaround.plan.model import read_plan
 from turnaround.plan.rules import demo_plan_path
@@ -39,7 +39,7 @@ def city_web(city_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Ite
     store = open_store(copy)
     by_name = create_demo_users(store)
     passwords = {name.removeprefix("demo_"): password for name, password in by_name.items()}
-    check_in(store, read_plan(demo_plan_path()), username("administrator"))
+    check_in(store, Actor.cli(username("administrator")), read_plan(demo_plan_path()))
     yield WebApp(create_app(Settings(workspace=root), store=store), store, passwords)
     store.close()
 

@@ -8,7 +8,8 @@ import pytest
 from jinja2 import Environment
 from markupsafe import escape
 
-from turnaround.errors import NotFound
+from turnaround.access import Actor
+from turnaround.errors import NotFound, PermissionDenied
 from turnaround.store import Store, open_store
 from turnaround.web.views.forecast import BudgetRun
 from turnaround.web.views.workforce import team_context, workforce_context
@@ -37,7 +38,7 @@ def test_a_teams_rows_are_its_own_workers(city_store: Store, budget_run: BudgetR
     assert assessment is not None
     teams = assessment.caseloads.teams
     team_id = str(teams.sort_values("cases").iloc[-1]["team_id"])
-    context = team_context(city_store, team_id, at=assessment.at)
+    context = team_context(city_store, Actor.cli("ana"), team_id, at=assessment.at)
     assert context["workers"]
     assert {w["team_id"] for w in context["workers"]} == {team_id}
     loads = caseloads(city_store, assessment.at)
@@ -48,7 +49,15 @@ def test_a_teams_rows_are_its_own_workers(city_store: Store, budget_run: BudgetR
 
 def test_an_unknown_team_is_not_found(city_store: Store) -> None:
     with pytest.raises(NotFound):
-        team_context(city_store, "no-such-team")
+        team_context(city_store, Actor.cli("ana"), "no-such-team")
+
+
+def test_a_team_manager_sees_only_their_own_team(city_store: Store) -> None:
+    team_id = "T01"  # refused before the team is looked up
+    with pytest.raises(PermissionDenied, match="manages another team"):
+        team_context(city_store, Actor.cli("tom"), team_id)  # tom manages no team here
+    with pytest.raises(PermissionDenied, match="may not"):
+        team_context(city_store, Actor.cli("bea"), team_id)  # a board member sees no team
 
 
 def test_without_a_workforce_export_the_page_says_so(tmp_path: Path, env: Environment) -> None:
@@ -78,7 +87,7 @@ def test_the_pages_render_their_figures_and_no_children(
     assert identifiers_in(html, identities) == set()
 
     team = context["teams"][1]
-    page = team_context(city_store, team.team_id)
+    page = team_context(city_store, Actor.cli("ana"), team.team_id)
     html = env.get_template("pages/team.html").render(**page)
     assert str(escape(page["name"])) in html
     for worker in page["workers"]:

@@ -44,15 +44,12 @@ def audit_log(
     total = int(rows[0][7]) if rows else 0
     users = [
         r[0]
-        for r in page.store.con.execute(
+        for r in page.store.fetchall(
             "select distinct username from audit_log where username is not null order by 1"
-        ).fetchall()
+        )
     ]
     actions = [
-        r[0]
-        for r in page.store.con.execute(
-            "select distinct action from audit_log order by 1"
-        ).fetchall()
+        r[0] for r in page.store.fetchall("select distinct action from audit_log order by 1")
     ]
     return page.render(
         "audit.html",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from turnaround.access import check_password
+from turnaround.access import check_password, record_sign_in
 from turnaround.web.auth import safe_next, sign_in, sign_out
 from turnaround.web.routing import LOGGED_IN, PUBLIC, Page, allow, client_address
 from turnaround.web.security import LoginLimiter, TooManyAttempts
@@ -56,7 +56,7 @@ async def login(
     limiter.succeeded(username, address)
     sign_in(page.request.session, user, now=page.request.app.state.clock())
     page.user = user
-    await run_in_threadpool(page.audit, "login", f"user {user.username}")
+    await run_in_threadpool(record_sign_in, page.store, page.actor)
     return RedirectResponse(safe_next(next), status_code=303)
 
 

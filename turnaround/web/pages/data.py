@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+from turnaround.access import Actor
 from turnaround.errors import InputError, ValidationFailed
 from turnaround.returns.load import LoadResult, load_returns
 from turnaround.settings import Settings
@@ -53,7 +54,7 @@ def data(page: Annotated[Page, Depends(allow("load-data"))]) -> HTMLResponse:
         }
         for r in rows
     ]
-    quarantined = page.store.con.execute("select count(*) from quarantine").fetchone()
+    quarantined = page.store.fetchone("select count(*) from quarantine")
     return page.render(
         "data.html", {"loads": loads, "quarantined": quarantined[0] if quarantined else 0}
     )
@@ -66,7 +67,11 @@ def upload_form(page: Annotated[Page, Depends(allow("load-data"))]) -> HTMLRespo
 
 
 def save_and_load(
-    store: Store, settings: Settings, files: list[tuple[str, bytes]], year: int | None, user: str
+    store: Store,
+    settings: Settings,
+    files: list[tuple[str, bytes]],
+    year: int | None,
+    actor: Actor,
 ) -> LoadResult:
     """Write the uploaded files to a private temporary folder and load them in strict mode."""
     uploads = settings.workspace / "uploads"
@@ -74,7 +79,7 @@ def save_and_load(
     with tempfile.TemporaryDirectory(dir=uploads) as folder:
         for name, content in files:
             (Path(folder) / name).write_bytes(content)
-        return load_returns(store, [Path(folder)], year=year, mode="strict", user=user)
+        return load_returns(store, [Path(folder)], actor=actor, year=year, mode="strict")
 
 
 @router.post("/data/upload", name="upload")
@@ -103,7 +108,6 @@ async def upload(
     if errors:
         return page.render("upload.html", context, status_code=400)
     contents = [(name, await f.read()) for name, f in zip(names, chosen, strict=True)]
-    target = ", ".join(names)
     try:
         result = await run_in_threadpool(
             save_and_load,
@@ -111,10 +115,9 @@ async def upload(
             page.request.app.state.settings,
             contents,
             year_value,
-            page.user.username,
+            page.actor,
         )
     except ValidationFailed as exc:
-        await run_in_threadpool(page.audit, "load-data", target, reason=f"refused: {exc}")
         failures = sorted(exc.failures, key=lambda f: (f.severity != "error", f.file, f.row or 0))
         context.update(
             refused=str(exc),
@@ -124,7 +127,6 @@ async def upload(
         )
         return page.render("upload.html", context, status_code=422)
     except InputError as exc:
-        await run_in_threadpool(page.audit, "load-data", target, reason=f"refused: {exc}")
         context["errors"] = [("files", str(exc))]
         return page.render("upload.html", context, status_code=400)
     loaded = [
@@ -136,7 +138,6 @@ async def upload(
         }
         for item in result.loaded
     ]
-    await run_in_threadpool(page.audit, "load-data", target, reason="loaded from a web upload")
     page.cache.bump()
     context["loaded"] = loaded
     return page.render("upload.html", context)
@@ -158,11 +159,9 @@ def quarantine(
     page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     """The rows a lenient load set aside, 100 a page."""
-    total_row = page.store.con.execute("select count(*) from quarantine").fetchone()
+    total_row = page.store.fetchone("select count(*) from quarantine")
     total = int(total_row[0]) if total_row else 0
-    rows = page.store.con.execute(
-        quarantine_sql(), [PAGE_SIZE, (page_number - 1) * PAGE_SIZE]
-    ).fetchall()
+    rows = page.store.fetchall(quarantine_sql(), [PAGE_SIZE, (page_number - 1) * PAGE_SIZE])
     items = [
         {
             "kind": r[0],

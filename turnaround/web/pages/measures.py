@@ -50,11 +50,6 @@ def measure_records(
     """The children and records behind one year's figure; each view is audited."""
     assert page.user is not None
     context = measure_records_context(
-        page.store,
-        measure_id,
-        username=page.user.username,
-        year=year,
-        reason=reason.strip() or None,
-        origin=page.origin,
+        page.store, page.actor, measure_id, year=year, reason=reason.strip() or None
     )
     return page.render("pages/measure_records.html", context)

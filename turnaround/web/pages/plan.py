@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from turnaround.access import may
 from turnaround.errors import NotFound, ValidationFailed
-from turnaround.plan.check import check_plan
+from turnaround.plan.check import Finding
 from turnaround.plan.history import Version, changes_since_last, check_in, latest, versions
 from turnaround.plan.model import PlanFile, SchemaProblem, parse_plan
 from turnaround.plan.progress import Progress, assess_store
@@ -182,11 +183,15 @@ def _schema_problems(exc: ValidationFailed) -> list[Problem]:
     return found
 
 
-def _upload_problems(plan_file: PlanFile) -> tuple[list[Problem], list[Problem]]:
-    """(errors, warnings) from checking an uploaded plan."""
-    report = check_plan(plan_file)
-    errors = [Problem(f.line, f.code, f.where, f.message) for f in report.errors]
-    warnings = [Problem(f.line, f.code, f.where, f.message) for f in report.warnings]
+def _refusal_problems(exc: ValidationFailed) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) from ``check_in`` refusing a plan that failed its checks."""
+    findings = [f for f in exc.failures if isinstance(f, Finding)]
+    errors = [
+        Problem(f.line, f.code, f.where, f.message) for f in findings if f.severity == "error"
+    ]
+    warnings = [
+        Problem(f.line, f.code, f.where, f.message) for f in findings if f.severity == "warning"
+    ]
     return errors, warnings
 
 
@@ -222,13 +227,17 @@ async def plan_upload(
     except ValidationFailed as exc:
         problems = _schema_problems(exc)
     if plan_file is not None:
-        problems, warnings = await run_in_threadpool(_upload_problems, plan_file)
+        # check_in runs the plan's checks and refuses a plan with errors, writing nothing.
+        try:
+            await run_in_threadpool(
+                partial(check_in, page.store, page.actor, plan_file, note=note.strip() or None)
+            )
+        except ValidationFailed as exc:
+            problems, warnings = _refusal_problems(exc)
+            problems = problems or _schema_problems(exc)
     if problems or plan_file is None:
         context["errors"] = [("plan", p.text) for p in problems]
         context["findings"] = problems + warnings
         context["refused"] = name
         return page.render("pages/plan.html", context, status_code=422)
-    await run_in_threadpool(
-        check_in, page.store, plan_file, page.user.username, note.strip() or None, page.origin
-    )
     return RedirectResponse("/plan/history", status_code=303)

@@ -1,13 +1,13 @@
 """``/unknown``: counts of children unknown to social care, the worklist, and reviewers' decisions.
 
 The counts page shows no child-level detail. The worklist, a child's page and the exports carry
-names, so they need ``view-worklist`` (or ``export-worklist``) and every view is audited; a
-reviewer's decision (``review-worklist``) takes the child off the worklist.
+names, so they go through the library's use cases (``view_worklist``, ``view_worklist_person``,
+``export_worklist``), which check ``view-worklist`` (or ``export-worklist``) and audit every
+view; a reviewer's decision (``record_decision``, ``review-worklist``) takes the child off it.
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from turnaround.access import may
-from turnaround.errors import InputError, NotFound
+from turnaround.errors import InputError
 from turnaround.risk.indicators import load_indicators
 from turnaround.store import Store
 from turnaround.web.routing import Page, allow
@@ -34,7 +34,8 @@ from turnaround.worklist.entries import (
     decided_people,
     export_worklist,
     person_reference,
-    worklist_entries,
+    view_worklist,
+    view_worklist_person,
 )
 
 router = APIRouter()
@@ -49,7 +50,7 @@ _MEDIA = {
 
 def worklist_counts(store: Store) -> dict[str, Any]:
     """Counts only: people on the worklist (undecided), by involvement, decisions, indicators."""
-    rows = store.con.execute("select cluster_id, involvement from unknown_worklist").fetchall()
+    rows = store.fetchall("select cluster_id, involvement from unknown_worklist")
     decided = decided_people(store)
     open_rows = [(str(c), str(i)) for c, i in rows if person_reference(str(c)) not in decided]
     by_involvement = {name: 0 for name in INVOLVEMENT}
@@ -58,11 +59,11 @@ def worklist_counts(store: Store) -> dict[str, Any]:
     open_clusters = [c for c, _ in open_rows]
     hits = (
         dict(
-            store.con.execute(
+            store.fetchall(
                 "select indicator, count(distinct cluster_id) from risk_hits"
                 " where cluster_id in (select unnest($clusters)) group by indicator",
                 {"clusters": open_clusters},
-            ).fetchall()
+            )
         )
         if open_clusters
         else {}
@@ -73,7 +74,7 @@ def worklist_counts(store: Store) -> dict[str, Any]:
         for i in config.indicators
     ]
     indicators.sort(key=lambda i: (-int(str(i["people"])), str(i["label"])))
-    as_of_row = store.con.execute("select max(as_of) from unknown_worklist").fetchone()
+    as_of_row = store.fetchone("select max(as_of) from unknown_worklist")
     return {
         "built": bool(rows),
         "as_of": as_of_row[0] if as_of_row else None,
@@ -102,8 +103,7 @@ def unknown(page: Annotated[Page, Depends(allow("view-aggregates"))]) -> HTMLRes
 
 
 def _on_worklist(store: Store) -> bool:
-    row = store.con.execute("select count(*) from unknown_worklist").fetchone()
-    return bool(row and row[0])
+    return bool(store.scalar("select count(*) from unknown_worklist"))
 
 
 @router.get("/unknown/worklist", name="worklist")
@@ -117,11 +117,9 @@ def worklist(
     entries: list[Entry] = []
     built = _on_worklist(page.store)
     if built:
-        # allow() has checked view-worklist; the entries take ~0.4 s at Birmingham scale, so
-        # they come from the cache (a decision moves the data version), and every view is still
-        # audited, exactly as view_worklist audits it.
-        entries = page.cache.get(("worklist", top), lambda: worklist_entries(page.store, top=top))
-        page.audit("view-worklist", f"unknown worklist: {len(entries)} entries")
+        # The entries take ~0.4 s at Birmingham scale, so they come from the app's cache (a
+        # decision moves the data version); view_worklist still checks and audits every view.
+        entries = view_worklist(page.store, page.actor, top=top, memo=page.cache.get)
     return page.render(
         "pages/worklist.html",
         {
@@ -134,55 +132,23 @@ def worklist(
     )
 
 
-def _person_entry(store: Store, person: str) -> Entry:
-    found = worklist_entries(store, top=None, include_decided=True, person=person)
-    if not found:
-        raise NotFound(f"no person {person} on the worklist")
-    return found[0]
-
-
-def _source_records(store: Store, entry: Entry) -> list[dict[str, Any]]:
-    """The records behind the fired indicators: agency, date and the fields the record gave."""
-    wanted = {(e.source, e.record_id) for f in entry.fired for e in f.evidence}
-    if not wanted:
-        return []
-    rows = store.con.execute(
-        "select source, record_id, event_date, fields from linkage_records"
-        " where record_id in (select unnest($ids))"
-        " order by event_date desc nulls last, source, record_id",
-        {"ids": sorted({r for _, r in wanted})},
-    ).fetchall()
-    records = []
-    seen: set[tuple[str, str]] = set()
-    for source, record_id, when, fields in rows:
-        if (source, record_id) not in wanted or (source, record_id) in seen:
-            continue
-        seen.add((source, record_id))
-        records.append(
-            {"source": source, "record_id": record_id, "date": when, "fields": _fields(fields)}
-        )
-    return records
-
-
-def _fields(text: str | None) -> list[tuple[str, str]]:
-    if not text:
-        return []
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return [("record", str(text))]
-    if isinstance(data, dict):
-        return [(str(k), "" if v is None else str(v)) for k, v in data.items()]
-    return [("record", str(data))]
-
-
 def _person_context(page: Page, person: str) -> dict[str, Any]:
-    entry = _person_entry(page.store, person)
+    """One person's page, viewed (checked and audited) through ``view_worklist_person``."""
+    viewed = view_worklist_person(page.store, page.actor, person)
+    entry = viewed.entry
     why = {i.id: i.why for i in load_indicators().indicators}
     return {
         "entry": entry,
         "why": {f.indicator: why.get(f.indicator, "") for f in entry.fired},
-        "records": _source_records(page.store, entry),
+        "records": [
+            {
+                "source": r.source,
+                "record_id": r.record_id,
+                "date": r.event_date,
+                "fields": list(r.fields),
+            }
+            for r in viewed.records
+        ],
         "earlier": decisions(page.store, person),
         "choices": list(DECISIONS.items()),
         "decision": "",
@@ -196,9 +162,7 @@ def person_page(
     person: str, page: Annotated[Page, Depends(allow("view-worklist"))]
 ) -> HTMLResponse:
     """One child on the worklist: why they are there, the records behind it, and the form."""
-    context = _person_context(page, person)
-    page.audit("view-worklist", f"worklist person {context['entry'].person}")
-    return page.render("pages/person.html", context)
+    return page.render("pages/person.html", _person_context(page, person))
 
 
 @router.post("/unknown/people/{person}/decision", name="worklist_decision", response_model=None)
@@ -217,16 +181,13 @@ def decide(
         errors.append(("reason", "Enter the reason for the decision"))
     if not errors:
         try:
-            record_decision(
-                page.store, page.user.username, person, decision, reason, origin=page.origin
-            )
+            record_decision(page.store, page.actor, person, decision, reason)
         except InputError as exc:
             errors.append((exc.field or "reason", str(exc)))
         else:
             page.request.session[FLASH_KEY] = "Decision recorded"
             return RedirectResponse("/unknown/worklist", status_code=303)
     context = _person_context(page, person)  # NotFound for a person not on the worklist
-    page.audit("view-worklist", f"worklist person {context['entry'].person}")
     context.update(decision=decision, reason=reason, errors=errors)
     return page.render("pages/person.html", context, status_code=400)
 
@@ -235,7 +196,7 @@ def _export(page: Page, kind: str, top: int) -> Response:
     assert page.user is not None
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"unknown-worklist.{kind}"
-        export_worklist(page.store, page.user.username, path, top=top, origin=page.origin)
+        export_worklist(page.store, page.actor, path, top=top)
         content = path.read_bytes()
     return Response(
         content,

@@ -41,9 +41,10 @@ def _workforce_page(page: Page) -> dict[str, Any]:
 @router.get("/workforce/teams/{team}", name="team")
 def team(team: str, page: Annotated[Page, Depends(allow("view-team"))]) -> HTMLResponse:
     """One team's caseloads, worker by worker; a team manager sees their own team only."""
+    # Checked before the cache, so a cached team is never served to another team's manager.
     page.require_team(team)
     if not has_workforce(page.store):
         empty: dict[str, Any] = {"no_data": NO_DATA, "name": team, "team_id": team}
         return page.render("pages/team.html", empty)
-    context = page.cache.get(("team", team), lambda: team_context(page.store, team))
+    context = page.cache.get(("team", team), lambda: team_context(page.store, page.actor, team))
     return page.render("pages/team.html", context)

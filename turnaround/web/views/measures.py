@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from markupsafe import Markup
 
-from turnaround.access import User, audit, may, require
+from turnaround.access import Actor, User, may
 from turnaround.benchmarks import Benchmark, benchmarks_for
 from turnaround.errors import NotFound
 from turnaround.measures.compute import (
     compute_measures,
     council_code,
-    explain,
-    require_council,
 )
+from turnaround.measures.drill_down import measure_records
 from turnaround.measures.model import Measure
 from turnaround.measures.registry import get_measure
 from turnaround.measures.report import trend_chart
@@ -90,53 +88,25 @@ def measure_context(
     }
 
 
-def latest_year(store: Store, measure_id: str, code: str) -> int:
-    """The latest year with a value for a measure; NotFound when none has one."""
-    years = [
-        v.year for v in compute_measures(store, [measure_id], la_code=code) if v.value is not None
-    ]
-    if not years:
-        raise NotFound(f"{measure_id}: no year has data to explain")
-    return max(years)
-
-
 def measure_records_context(
     store: Store,
+    actor: Actor,
     measure_id: str,
     *,
-    username: str | None,
     year: int | None = None,
     reason: str | None = None,
-    origin: str = "web",
     la_code: str | None = None,
     limit: int = DRILL_DOWN_ROWS,
 ) -> dict[str, Any]:
-    """The children and records behind one figure, for a user who may see them; audited."""
-    acting = require(store, username, "view-identifiable")
-    measure = get_measure(measure_id)
-    code = council_code(store, la_code)
-    if code is None and year is not None:  # nothing loaded yet: no records behind the figure
-        rows = pd.DataFrame(columns=["subject_id", "numerator", "denominator", "record"])
-    else:
-        code = require_council(store, la_code)
-        if year is None:
-            year = latest_year(store, measure_id, code)
-        rows = explain(store, measure_id, year, la_code=code)
-    # The record names the measure and year only: the audit log holds no child's details.
-    audit(
-        store,
-        acting.username,
-        "view-identifiable",
-        f"measure {measure_id} {year}",
-        reason=reason,
-        origin=origin,
-    )
+    """The children and records behind one figure, for an actor who may see them; audited."""
+    found = measure_records(store, actor, measure_id, year=year, la_code=la_code, reason=reason)
+    measure, rows, code = found.measure, found.rows, found.la_code
     return {
         "measure": {"id": measure.id, "title": measure.title, "definition": measure.definition},
-        "year": year,
-        "numerator": number(float(rows["numerator"].sum()), 1 if measure.unit == "days" else 0),
+        "year": found.year,
+        "numerator": number(found.numerator, 1 if measure.unit == "days" else 0),
         "numerator_label": measure.numerator,
-        "denominator": number(float(rows["denominator"].sum()))
+        "denominator": number(found.denominator)
         if measure.unit not in ("per10k", "count")
         else "–",
         "denominator_label": measure.denominator,

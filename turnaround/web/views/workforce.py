@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
+from turnaround.access import Actor, require, require_team
 from turnaround.budget.costs import year_label
 from turnaround.errors import NotFound
 from turnaround.present.workforce import workforce_view
@@ -142,9 +143,15 @@ def workforce_context(
 
 
 def team_context(
-    store: Store, team_id: str, *, at: date | None = None, threshold: int = DEFAULT_THRESHOLD
+    store: Store,
+    actor: Actor,
+    team_id: str,
+    *,
+    at: date | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> dict[str, Any]:
-    """One team's caseloads, worker by worker, for its manager (the route checks view-team)."""
+    """One team's caseloads, worker by worker: ``view-team``, and a team manager's own team only."""
+    require_team(require(store, actor.username, "view-team"), team_id)
     loads = caseloads(store, at or default_date(store), threshold)
     found = loads.teams[loads.teams["team_id"] == team_id]
     if found.empty:
