@@ -20,16 +20,16 @@ from tests.web.conftest import WebApp, login
 from turnaround.access import create_demo_users
 from turnaround.cli import app as cli
 from turnaround.cli.workforce import workforce_tables
+from turnaround.measures.present import MeasureRow, measure_rows
 from turnaround.measures.report import measures_section
 from turnaround.measures.summary import summarise
 from turnaround.present.format import MINUS
-from turnaround.present.measures import MeasureRow, measure_rows
-from turnaround.present.workforce import WorkforceView, workforce_view
 from turnaround.settings import Settings
 from turnaround.store import Store, open_store
 from turnaround.web import create_app
 from turnaround.web.cache import DataCache
 from turnaround.web.views.forecast import BudgetRun
+from turnaround.workforce.present import WorkforceView, workforce_view
 from turnaround.workforce.report import workforce_section
 
 PERCENT = re.compile(rf"{MINUS}?\d[\d,]*\.\d%")

@@ -14,8 +14,8 @@ from rich.table import Table
 from turnaround.access import Actor
 from turnaround.cli.app import app, settings_from
 from turnaround.measures.drill_down import measure_records
+from turnaround.measures.present import measure_rows
 from turnaround.measures.summary import summarise
-from turnaround.present.measures import measure_rows
 from turnaround.store import open_store
 
 measures_app = typer.Typer(

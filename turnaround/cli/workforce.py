@@ -13,7 +13,6 @@ from rich.table import Table
 
 from turnaround.cli.app import app, settings_from
 from turnaround.errors import InputError
-from turnaround.present.workforce import workforce_view
 from turnaround.store import open_store
 from turnaround.workforce.assess import (
     TARGET_CASELOAD,
@@ -21,6 +20,7 @@ from turnaround.workforce.assess import (
     WorkforceAssessment,
     assess_with_forecast,
 )
+from turnaround.workforce.present import workforce_view
 
 
 @app.command("workforce")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
+from turnaround.measures.present import measure_rows
 from turnaround.measures.summary import MeasureSummary
 from turnaround.present.format import MISSING
-from turnaround.present.measures import measure_rows
 from turnaround.report.charts import svg_figure
 from turnaround.report.html import Section, render_fragment
 

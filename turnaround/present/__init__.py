@@ -1,8 +1,8 @@
-"""What people see: one module of formatters, and one presentation model per stage.
+"""What people see: the one module of formatters for money, percentages, dates and counts.
 
-The CLI's tables, the HTML report's sections and the web pages all render these models, so a
-figure reads the same wherever it is shown. Each model is a frozen dataclass of text already
-formatted with :mod:`turnaround.present.format`, built by one function from the stage's result.
-This package imports nothing heavy (no pandas, matplotlib or web framework), so the CLI can use
-it without slowing its start-up.
+Each stage's presentation model lives beside the stage (``measures/present.py``,
+``workforce/present.py``): a frozen dataclass of text already formatted here, built by one
+function from the stage's result. The CLI's tables, the HTML report's sections and the web pages
+all render those models, so a figure reads the same wherever it is shown. This package imports
+nothing heavy (no pandas, matplotlib or web framework) and no stage, so every stage may use it.
 """

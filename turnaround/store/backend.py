@@ -250,14 +250,3 @@ class DuckDBBackend:
     def close(self) -> None:
         """Close the connection."""
         self._con.close()
-
-    # Kept while the stages move to the methods above; removed once nothing outside
-    # turnaround.store reads it.
-    @property
-    def con(self) -> duckdb.DuckDBPyConnection:
-        """Deprecated: the raw connection. Use the backend's methods."""
-        return self._con
-
-    @con.setter
-    def con(self, value: duckdb.DuckDBPyConnection) -> None:
-        self._con = value

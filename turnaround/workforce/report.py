@@ -9,10 +9,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from markupsafe import Markup
 
-from turnaround.present.workforce import workforce_view
 from turnaround.report.charts import svg_figure
 from turnaround.report.html import Section, render_fragment
 from turnaround.workforce.assess import WorkforceAssessment
+from turnaround.workforce.present import workforce_view
 
 
 def caseload_histograms(assessment: WorkforceAssessment) -> Markup:

@@ -9,8 +9,8 @@ from markupsafe import escape
 from turnaround.access import Actor, find_user
 from turnaround.errors import NotFound, PermissionDenied
 from turnaround.measures.compute import compute_measures
+from turnaround.measures.present import figure
 from turnaround.measures.summary import summarise
-from turnaround.present.measures import figure
 from turnaround.store import Store
 from turnaround.web.views import percent
 from turnaround.web.views.measures import (

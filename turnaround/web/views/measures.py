@@ -20,10 +20,10 @@ from turnaround.measures.compute import (
 )
 from turnaround.measures.drill_down import measure_records
 from turnaround.measures.model import Measure
+from turnaround.measures.present import measure_detail, measure_rows
 from turnaround.measures.registry import get_measure
 from turnaround.measures.report import trend_chart
 from turnaround.measures.summary import MeasureSummary, summarise
-from turnaround.present.measures import measure_detail, measure_rows
 from turnaround.store import Store
 from turnaround.web.views import NO_DATA, number
 

@@ -16,7 +16,6 @@ from matplotlib.figure import Figure
 from turnaround.access import Actor, require, require_team
 from turnaround.budget.costs import year_label
 from turnaround.errors import NotFound
-from turnaround.present.workforce import workforce_view
 from turnaround.report.charts import svg_figure
 from turnaround.store import Store
 from turnaround.web.views import day, number, percent
@@ -24,6 +23,7 @@ from turnaround.web.views.forecast import run_forecast
 from turnaround.workforce.assess import WorkforceAssessment, default_date, has_workforce
 from turnaround.workforce.capacity import DEFAULT_THRESHOLD, Caseloads, caseloads
 from turnaround.workforce.plan import CapacityPlan
+from turnaround.workforce.present import workforce_view
 
 
 def caseload_chart(loads: Caseloads) -> Markup:
