@@ -197,3 +197,18 @@ def test_times_read_back_in_utc_whatever_the_machine_zone(tmp_path: Path) -> Non
     assert store.fetchone("select occurred_at, 1 from audit_log where false") is None
     frame = store.fetch_df("select occurred_at from audit_log")
     assert str(frame["occurred_at"].dtype) == "datetime64[us, UTC]"
+
+
+def test_a_time_zone_that_is_not_a_zone_name_is_refused(tmp_path: Path) -> None:
+    from turnaround.errors import ConfigError
+
+    store = open_store(tmp_path / "w.duckdb")
+    with (
+        pytest.raises(ConfigError, match="not a time zone name"),
+        store.in_time_zone("UTC'; drop table users; --"),
+    ):
+        pass
+    assert store.table_exists("users")
+    with store.in_time_zone("Europe/London"):
+        assert store.scalar("select current_setting('TimeZone')") == "Europe/London"
+    assert store.scalar("select current_setting('TimeZone')") == "UTC"

@@ -17,6 +17,7 @@ depend on, so rows holding one are fetched through Arrow (which uses ``zoneinfo`
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
 import duckdb
 
-from turnaround.errors import BackendError
+from turnaround.errors import BackendError, ConfigError
 
 if TYPE_CHECKING:
     # Annotations only: pyarrow costs more to import than the CLI takes to start.
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 Params = Sequence[Any] | dict[str, Any] | None
+
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-/]*")
 
 # The zone every connection reads and writes times in; people see Europe/London at the edges.
 STORE_TIME_ZONE = "UTC"
@@ -83,7 +86,12 @@ class DuckDBBackend:
 
     def _set_time_zone(self, zone: str) -> None:
         # A session setting: each cursor starts from the machine's zone, so each sets it again.
-        self._run("set TimeZone = ?", [zone], f"setting the time zone to {zone}", "")
+        # Written into the statement, not bound: a zone is a name checked against the shape
+        # of one, and a bound parameter would make DuckDB's client import pandas (duckdb#18658)
+        # whenever a store opens, which every CLI command would pay for.
+        if not _ZONE_NAME.fullmatch(zone):
+            raise ConfigError(f"{zone!r} is not a time zone name such as UTC or Europe/London")
+        self._run(f"set TimeZone = '{zone}'", None, f"setting the time zone to {zone}", "")
 
     @contextmanager
     def in_time_zone(self, zone: str) -> Iterator[None]:
