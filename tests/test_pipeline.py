@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from turnaround.access import add_user
+from turnaround.access import Actor, add_user
 from turnaround.errors import InputError
 from turnaround.pipeline import STAGES, PipelineInputs, PipelineOptions, run_pipeline
 from turnaround.plan.rules import demo_plan_path
@@ -89,10 +89,14 @@ def test_every_stage_runs_in_order_and_again_changes_nothing(
     try:
         add_user(store, "ana", "administrator")
         first = run_pipeline(
-            store, inputs, user="ana", options=options, progress=lambda *a: steps.append(a)
+            store,
+            inputs,
+            actor=Actor.cli("ana"),
+            options=options,
+            progress=lambda *a: steps.append(a),
         )
         council = store.fetchone("select la_code, la_name from council")
-        again = run_pipeline(store, inputs, user="ana", options=options)
+        again = run_pipeline(store, inputs, actor=Actor.cli("ana"), options=options)
     finally:
         store.close()
     assert steps == [(s, i, len(STAGES)) for i, s in enumerate(STAGES)] + [
@@ -122,11 +126,12 @@ def test_without_sources_or_a_forecast_only_the_loads_run(
     inputs = replace(PipelineInputs.from_folder(city[0]), sources=())
     steps: list[str] = []
     store = open_store(tmp_path / "turnaround.duckdb")
+    add_user(store, "ana", "analyst")
     try:
         ran = run_pipeline(
             store,
             inputs,
-            user="ana",
+            actor=Actor.cli("ana"),
             options=PipelineOptions(forecast_runs=None),
             progress=lambda step, done, total: steps.append(step),
         )
