@@ -117,7 +117,8 @@ def main() -> None:
         )
 
         from turnaround.store import open_store
-        from turnaround.worklist.report import evaluate_worklist, format_value
+        from turnaround.worklist.present import format_value
+        from turnaround.worklist.report import evaluate_worklist
 
         store = open_store(store_path)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -13,10 +14,11 @@ from openpyxl import load_workbook
 
 from turnaround.budget.budget import Budget, build_budget
 from turnaround.budget.costs import LINE_LABELS, CostConfig, load_costs
-from turnaround.budget.report import forecast_section, money
+from turnaround.budget.report import forecast_section
 from turnaround.budget.scenarios import Scenario, compare, shipped_scenarios
 from turnaround.budget.workbook import SHEETS, projection_frame, write_workbook
 from turnaround.forecast.states import LOOKED_AFTER, STATES, Projection
+from turnaround.present.format import MINUS, money
 from turnaround.report import write_report
 
 
@@ -128,26 +130,29 @@ def test_the_scenario_sheet_differences_are_formulas(made: tuple) -> None:
 
 def test_the_report_section_renders_charts_and_tables(made: tuple, tmp_path: Path) -> None:
     _, projection, budget, comparison, *_ = made
+    # The shape ``forecast.backtest.score`` returns: MAPE and bias already out of 100.
     backtest = pd.DataFrame(
-        {"series": ["looked after"], "horizon": [1], "mape": [0.041], "bias": [-0.01]}
+        {
+            "series": ["looked_after"],
+            "method": ["model"],
+            "forecasts": [1234],
+            "mape": [4.05],
+            "bias": [-1.04],
+        }
     )
     section = forecast_section(projection, budget, comparison, backtest_table=backtest)
     assert section.id == "forecast"
     body = str(section.body)
     assert body.count("<svg") == 2
     assert "Trust runs the service under contract" in body
-    assert "Back-test" in body and "0.04" in body
+    assert "Back-test" in body
+    assert "<td>looked after</td><td>model</td>" in body
+    assert ">1,234<" in body and ">4.1%<" in body and f">{MINUS}1.0%<" in body
     five = budget.table().iloc[-1]["total"]
-    assert money(five) in body
+    assert money(five) in body and money(five) in section.summary
+    assert not re.search(r"£[\d.]+k\b|-£", body + section.summary)
     assert "children looked after" in section.summary
     page = write_report([section], tmp_path / "report").read_text(encoding="utf-8")
     assert 'id="forecast"' in page
     plain = forecast_section(projection, budget, None)
     assert "Scenarios" not in str(plain.body) and "Back-test" not in str(plain.body)
-
-
-def test_money_reads_as_people_write_it() -> None:
-    assert money(12_345_678) == "£12.3m"
-    assert money(-450_000) == "-£450k"
-    assert money(float("nan")) == "–"
-    assert money(0.0) == "£0"

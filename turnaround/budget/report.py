@@ -6,9 +6,6 @@ budget's stacked bars carry a hatch pattern per line as well as a colour.
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
@@ -16,7 +13,7 @@ from matplotlib.figure import Figure
 
 from turnaround.budget.budget import QUANTILES, Budget
 from turnaround.budget.costs import LINE_LABELS, year_label
-from turnaround.budget.scenarios import side_by_side
+from turnaround.budget.present import budget_view
 from turnaround.forecast.states import LOOKED_AFTER, Projection
 from turnaround.report.charts import svg_figure
 from turnaround.report.html import Section, render_fragment
@@ -34,19 +31,6 @@ COLOURS = (
     "#b58840",
     "#505a5f",
 )
-
-
-def money(value: float) -> str:
-    """Pounds for people: '£12.3m', '-£450k' below a million, '£0' for nothing."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    if round(value) == 0:
-        return "£0"
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value >= 1e6:
-        return f"{sign}£{value / 1e6:,.1f}m"
-    return f"{sign}£{value / 1e3:,.0f}k"
 
 
 def fan_chart(projection: Projection) -> Markup:
@@ -98,18 +82,6 @@ def budget_chart(budget: Budget) -> Markup:
     )
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return "–" if not math.isfinite(value) else f"{value:,.2f}"
-    if isinstance(value, int | np.integer):
-        return f"{int(value):,}"
-    return str(value)
-
-
 def forecast_section(
     projection: Projection,
     budget: Budget,
@@ -117,92 +89,20 @@ def forecast_section(
     backtest_table: pd.DataFrame | None = None,
 ) -> Section:
     """The forecast section: fan chart, budget by year and line with bands, scenarios, back-test."""
-    q = projection.quantiles(LOOKED_AFTER, QUANTILES)
-    starts = projection.month_starts()
-    looked_after = [
-        {
-            "date": f"{starts[m].day} {starts[m]:%B %Y}",
-            "p10": f"{q[0, m]:,.0f}",
-            "p50": f"{q[1, m]:,.0f}",
-            "p90": f"{q[2, m]:,.0f}",
-        }
-        for m in range(0, projection.months + 1, 12)
-    ]
-    table = budget.table()
-    lines = [LINE_LABELS.get(line, line) for line in budget.lines]
-    budget_rows = [
-        {
-            "period": period,
-            "cells": [money(v) for v in table.loc[period, list(budget.lines)]],
-            "total": money(float(table.loc[period, "total"])),
-        }
-        for period in table.index
-    ]
-    totals = [
-        {
-            "period": r["period"],
-            "p10": money(r["p10"]),
-            "p50": money(r["p50"]),
-            "p90": money(r["p90"]),
-        }
-        for r in _records(budget.totals())
-    ]
-    scenarios: dict[str, object] = {}
-    if comparison is not None and len(comparison):
-        wide = side_by_side(comparison)
-        scenarios = {
-            "headings": list(wide.columns),
-            "rows": [
-                {"period": period, "cells": [money(float(v)) for v in wide.loc[period]]}
-                for period in wide.index
-            ],
-            "whole": [
-                {
-                    "label": r["label"],
-                    "mean": money(r["mean"]),
-                    "p10": money(r["p10"]),
-                    "p90": money(r["p90"]),
-                    "difference": money(r["difference"]),
-                    "pct": "–"
-                    if not math.isfinite(r["difference_pct"])
-                    else f"{100 * r['difference_pct']:+.1f}%",
-                    "d10": money(r["difference_p10"]),
-                    "d90": money(r["difference_p90"]),
-                }
-                for r in _records(comparison[comparison["year"].isna()])
-            ],
-        }
-    backtest = None
-    if backtest_table is not None:
-        backtest = {
-            "headings": [str(c) for c in backtest_table.columns],
-            "rows": [
-                [_cell(v) for v in row] for row in backtest_table.itertuples(index=False, name=None)
-            ],
-        }
-    end = q[:, -1]
+    view = budget_view(projection, budget, comparison, backtest_table)
     body = render_fragment(
         "forecast_section.html.j2",
-        runs=projection.runs,
-        start=starts[0],
-        end=starts[-1],
-        period=budget.period_label(),
-        looked_after=looked_after,
+        view=view,
         fan=fan_chart(projection),
-        lines=lines,
-        budget_rows=budget_rows,
-        totals=totals,
         stacked=budget_chart(budget),
-        scenarios=scenarios,
-        backtest=backtest,
     )
-    five_year = budget.totals().iloc[-1]
+    end = view.looked_after_end
     return Section(
         id="forecast",
         title="Demand forecast and five-year budget",
         body=body,
         summary=(
-            f"{end[1]:,.0f} children looked after by {starts[-1]:%B %Y} (P10 {end[0]:,.0f}, "
-            f"P90 {end[2]:,.0f}); {money(float(five_year['p50']))} over {budget.period_label()}"
+            f"{end.p50} children looked after by {view.end} (P10 {end.p10}, P90 {end.p90}); "
+            f"{view.headline.total} expected over {view.period}"
         ),
     )

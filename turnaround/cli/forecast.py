@@ -13,7 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from turnaround.budget.costs import LINE_LABELS
+from turnaround.budget.present import line_label, result_view, scores
 from turnaround.budget.run import ForecastResult
 from turnaround.budget.scenarios import SHIPPED, side_by_side
 from turnaround.budget.workbook import workbook_for
@@ -21,6 +21,7 @@ from turnaround.cli.app import app, settings_from
 from turnaround.cli.progress import stage_progress
 from turnaround.forecast.backtest import backtest
 from turnaround.forecast.run import RUNS
+from turnaround.present.format import count, number
 from turnaround.store import open_store
 from turnaround.workforce.assess import WorkforceAssessment, forecast_with_plan
 
@@ -103,12 +104,12 @@ def forecast(
 def looked_after_table(result: ForecastResult) -> Table:
     """Children looked after at each 31 March of the horizon: P10, P50, P90."""
     table = Table(
-        title=f"Forecast: children looked after at 31 March ({result.projection.runs:,} runs)"
+        title=f"Forecast: children looked after at 31 March ({count(result.projection.runs)} runs)"
     )
     for column in ("31 March", "P10", "P50", "P90"):
         table.add_column(column, justify="right")
     for row in result.looked_after().to_dict("records"):
-        table.add_row(str(row["at"].year), *(f"{row[k]:,.0f}" for k in ("p10", "p50", "p90")))
+        table.add_row(str(row["at"].year), *(number(row[k]) for k in ("p10", "p50", "p90")))
     table.caption = f"Population: {result.model.population_source}"
     return table
 
@@ -160,10 +161,6 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _money(value: float) -> str:
-    return f"£{value / 1e6:,.1f}m"
-
-
 def budget_json(result: ForecastResult) -> dict[str, Any]:
     """The budget and the comparison as plain data (pounds)."""
     table = result.budget.table()
@@ -179,50 +176,47 @@ def budget_json(result: ForecastResult) -> dict[str, Any]:
 
 def budget_tables(result: ForecastResult) -> list[Table]:
     """The budget by year and line, and the scenario comparison, for a terminal."""
-    frame = result.budget.table()
-    bands = result.budget.totals().set_index("period")
+    view = result_view(result)
     table = Table(
-        title="Budget: expected cost by Section 251 line, £m (the mean of the runs)",
+        title="Budget: expected cost by Section 251 line (the mean of the runs)",
         box=box.SIMPLE_HEAD,
     )
     table.add_column("Line", no_wrap=True)
-    for period in frame.index:
-        table.add_column("5 years" if " to " in str(period) else str(period), justify="right")
-    for line in frame.columns:
-        label = LINE_LABELS.get(line, line).removeprefix("Looked after: ").capitalize()
-        table.add_row(label, *(f"{v / 1e6:,.1f}" for v in frame[line]), end_section=line == "total")
-    for q, name in (("p10", "Total, P10"), ("p90", "Total, P90")):
-        table.add_row(name, *(f"{bands.loc[p, q] / 1e6:,.1f}" for p in frame.index))
+    for row in view.rows:
+        table.add_column("5 years" if row.whole else row.period, justify="right")
+    for li, line in enumerate(result.budget.lines):
+        label = line_label(line).removeprefix("Looked after: ").capitalize()
+        table.add_row(label, *(row.cells[li] for row in view.rows))
+    table.add_row("Total", *(row.total for row in view.rows), end_section=True)
+    table.add_row("Total, P10", *(band.p10 for band in view.totals))
+    table.add_row("Total, P90", *(band.p90 for band in view.totals))
     tables = [table]
-    if result.scenario_budgets:
-        wide = side_by_side(result.comparison)
-        compare_table = Table(title="Scenarios: expected cost (£m), and the change from now")
-        compare_table.add_column("Period")
-        labels = [b.label for b in (result.budget, *result.scenario_budgets)]
-        for label in labels:
-            compare_table.add_column(label, justify="right")
-        for period, row in wide.iterrows():
-            cells = [_money(row[labels[0]])]
-            for label in labels[1:]:
-                change = row.get(f"{label}: difference")
-                delta = "" if change is None or pd.isna(change) else f" ({change / 1e6:+,.1f})"
-                cells.append(f"{_money(row[label])}{delta}")
-            compare_table.add_row(str(period), *cells)
-        tables.append(compare_table)
+    if view.scenarios:
+        by_year = Table(
+            title="Scenarios: expected cost per year, then each one's difference from now"
+        )
+        by_year.add_column("Period")
+        for heading in view.scenario_headings:
+            by_year.add_column(heading, justify="right")
+        for period in view.scenario_rows:
+            by_year.add_row(period.period, *period.cells)
+        whole = Table(title=f"Scenarios over {view.period}, against the council running it now")
+        for column in ("Scenario", "Expected", "P10 to P90", "Difference", "Difference, %",
+                       "Difference, P10 to P90"):  # fmt: skip
+            whole.add_column(column, justify="left" if column == "Scenario" else "right")
+        for s in view.scenarios:
+            whole.add_row(
+                s.label, s.mean, f"{s.p10} to {s.p90}", s.difference, s.pct, f"{s.d10} to {s.d90}"
+            )
+        tables += [by_year, whole]
     return tables
 
 
 def backtest_table(frame: pd.DataFrame) -> Table:
     """The back-test: MAPE and bias for each series and method."""
     table = Table(title="Back-test: fitted on earlier years, predicting 1 to 3 years ahead")
-    for column in ("Series", "Method", "Forecasts", "MAPE %", "Bias %"):
+    for column in ("Series", "Method", "Forecasts", "MAPE", "Bias"):
         table.add_column(column, justify="left" if column in ("Series", "Method") else "right")
-    for row in frame.to_dict("records"):
-        table.add_row(
-            str(row["series"]).replace("_", " "),
-            str(row["method"]).replace("_", " "),
-            f"{int(row['forecasts']):,}",
-            f"{row['mape']:.1f}",
-            f"{row['bias']:+.1f}",
-        )
+    for score in scores(frame):
+        table.add_row(score.series, score.method, score.forecasts, score.mape, score.bias)
     return table

@@ -12,8 +12,10 @@ from rich.table import Table
 from turnaround.access import Actor
 from turnaround.cli.app import app, settings_from
 from turnaround.errors import ValidationFailed
+from turnaround.present.format import count
 from turnaround.returns.load import load_returns, validate_returns
 from turnaround.returns.model import ValidationReport
+from turnaround.returns.present import collection_year, loaded_lines, rule_lines
 from turnaround.returns.report import summary_by_rule, write_failures
 from turnaround.store import open_store
 
@@ -32,10 +34,10 @@ def _summary_table(report: ValidationReport, limit: int = 30) -> Table:
     for column in ("File", "Rule", "Severity", "Message", "Rows"):
         table.add_column(column, justify="right" if column == "Rows" else "left")
     summary = summary_by_rule(report)
-    for row in summary.head(limit).itertuples(index=False):
-        table.add_row(str(row[0]), str(row[1]), str(row[2]), str(row[3]), f"{row[4]:,}")
+    for line in rule_lines(summary.head(limit)):
+        table.add_row(line.where, line.rule, line.severity, line.message, line.rows)
     if len(summary) > limit:
-        table.caption = f"and {len(summary) - limit} more rules: see the CSV or Excel report"
+        table.caption = f"and {count(len(summary) - limit)} more rules: see the CSV or Excel report"
     return table
 
 
@@ -57,12 +59,14 @@ def validate(
     written = write_failures(report, folder)
     for data in report.returns:
         rows = sum(len(t) for t in data.tables.values())
-        console.print(f"{data.kind} {data.year}: {rows:,} rows read")
+        console.print(f"{data.kind} {collection_year(data.year)}: {count(rows)} rows read")
     if report.failures:
         console.print(_summary_table(report))
     errors = len(report.errors)
     queries = len(report.failures) - errors
-    console.print(f"{errors:,} errors, {queries:,} queries. Report: {written[0]} and {written[1]}")
+    console.print(
+        f"{count(errors)} errors, {count(queries)} queries. Report: {written[0]} and {written[1]}"
+    )
     if errors:
         raise typer.Exit(1)
 
@@ -102,14 +106,6 @@ def load(
     table = Table(title="Loaded")
     for column in ("Return", "Year", "Rows loaded", "Quarantined", "Errors", "Queries"):
         table.add_column(column, justify="left" if column == "Return" else "right")
-    for item in result.loaded:
-        errors = sum(f.severity == "error" for f in item.failures)
-        table.add_row(
-            item.kind,
-            str(item.year),
-            f"{sum(item.rows_loaded.values()):,}",
-            f"{item.rows_quarantined:,}",
-            f"{errors:,}",
-            f"{len(item.failures) - errors:,}",
-        )
+    for line in loaded_lines(result):
+        table.add_row(line.kind, line.year, line.rows, line.quarantined, line.errors, line.queries)
     console.print(table)

@@ -22,13 +22,8 @@ from turnaround.risk.indicators import load_indicators, score_people
 from turnaround.store import Store, open_store
 from turnaround.worklist.build import WorklistSummary, build_worklist, worklist_summary
 from turnaround.worklist.entries import DEFAULT_TOP, Entry, export_worklist, view_worklist
-from turnaround.worklist.report import (
-    FAIRNESS_SHORT,
-    Evaluation,
-    evaluate_worklist,
-    fairness_rows,
-    format_value,
-)
+from turnaround.worklist.present import FAIRNESS_SHORT, evaluation_view, worklist_view
+from turnaround.worklist.report import Evaluation, evaluate_worklist
 
 UserOption = Annotated[
     str | None,
@@ -200,15 +195,12 @@ def _parse_day(text: str | None) -> date | None:
 
 def summary_table(summary: WorklistSummary, skipped: dict[str, str] | None = None) -> Table:
     """Counts only: safe for anyone to see."""
-    table = Table(title=f"Unknown children: worklist as at {summary.as_of:%d %B %Y}")
+    view = worklist_view(summary)
+    table = Table(title=f"Unknown children: worklist as at {view.as_of}")
     table.add_column("")
     table.add_column("People", justify="right")
-    table.add_row("Linked people", f"{summary.people:,}")
-    table.add_row("With a risk indicator", f"{summary.scored:,}")
-    table.add_row("Matched to an assessed child (not listed)", f"{summary.known_assessed:,}")
-    table.add_row("On the worklist", f"{summary.entries:,}")
-    for name, count in summary.by_involvement.items():
-        table.add_row(f"  social care involvement: {name}", f"{count:,}")
+    for line in view.counts:
+        table.add_row(f"  {line.label}" if line.part else line.label, line.value)
     if skipped:
         table.caption = "Skipped: " + "; ".join(f"{k} ({v})" for k, v in skipped.items())
     return table
@@ -235,18 +227,18 @@ def print_entries(console: Console, entries: list[Entry]) -> None:
 
 def evaluation_tables(evaluation: Evaluation) -> list[Table]:
     """The evaluation as tables: linkage, matching to social care, the worklist, fairness."""
+    view = evaluation_view(evaluation)
     tables = []
     for title, rows in (
-        ("Linkage against the truth", evaluation.linkage.rows()),
-        ("Matching to social care records (wrongly known is the dangerous error)",
-         evaluation.known.rows()),
-        (f"The worklist's top {evaluation.k}", evaluation.worklist.rows()),
-    ):  # fmt: skip
+        ("Linkage against the truth", view.linkage),
+        ("Matching to social care records (wrongly known is the dangerous error)", view.known),
+        (f"The worklist's top {view.k} ({view.year})", view.worklist),
+    ):
         table = Table(title=title)
         table.add_column("Measure")
         table.add_column("Value", justify="right")
-        for label, value in rows:
-            table.add_row(label, format_value(value, label))
+        for line in rows:
+            table.add_row(line.label, line.value)
         tables.append(table)
     fair = Table(
         title="Fairness: linkage and flag rates by group",
@@ -257,10 +249,10 @@ def evaluation_tables(evaluation: Evaluation) -> list[Table]:
     fair.add_column("Group", no_wrap=True)
     for heading in FAIRNESS_SHORT.values():
         fair.add_column(heading, justify="right")
-    shown = fairness_rows(evaluation.fairness)
-    for i, line in enumerate(shown):
-        if i == 0 or line["dimension"] != shown[i - 1]["dimension"]:
-            fair.add_row(f"[bold]{line['dimension']}[/]")
-        fair.add_row(f"  {line['group']}", *(line[key] for key in FAIRNESS_SHORT))
+    shown = view.fairness
+    for i, group in enumerate(shown):
+        if i == 0 or group["dimension"] != shown[i - 1]["dimension"]:
+            fair.add_row(f"[bold]{group['dimension']}[/]")
+        fair.add_row(f"  {group['group']}", *(group[key] for key in FAIRNESS_SHORT))
     tables.append(fair)
     return tables

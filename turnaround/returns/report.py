@@ -8,6 +8,7 @@ import pandas as pd
 
 from turnaround.report.html import Section, render_fragment
 from turnaround.returns.model import FAILURE_COLUMNS, ValidationReport, failures_frame
+from turnaround.returns.present import data_quality_view
 from turnaround.store import Store
 
 HEADINGS = {
@@ -67,10 +68,16 @@ def summary_by_rule(report: ValidationReport) -> pd.DataFrame:
 
 
 def data_quality(store: Store) -> dict[str, pd.DataFrame]:
-    """Per return and year: rows loaded, failures by rule, and rows quarantined."""
+    """Per return and year: rows loaded, set aside, errors and queries; failures by rule; and
+    rows quarantined by table."""
     loads = store.fetch_df(
-        "select kind, year, rows_loaded, loaded_at from loads "
-        "where kind in ('ssda903', 'cin', 'annex_a') order by kind, year",
+        "select l.kind, l.year, l.rows_loaded, l.loaded_at,"
+        " (select count(*) from quarantine q where q.load_id = l.load_id) as quarantined,"
+        " (select count(*) from validation_failures f"
+        "   where f.load_id = l.load_id and f.severity = 'error') as errors,"
+        " (select count(*) from validation_failures f"
+        "   where f.load_id = l.load_id and f.severity <> 'error') as queries"
+        " from loads l where l.kind in ('ssda903', 'cin', 'annex_a') order by l.kind, l.year",
         step="reading the returns loaded",
     )
     other = store.fetch_df(
@@ -93,16 +100,6 @@ def data_quality(store: Store) -> dict[str, pd.DataFrame]:
 
 def data_quality_section(store: Store) -> Section:
     """The report's data-quality section."""
-    tables = data_quality(store)
-    loads = tables["loads"]
-    errors = tables["failures"]
-    n_errors = int(errors.loc[errors["severity"] == "error", "rows"].sum()) if len(errors) else 0
-    summary = f"{len(loads)} return-years loaded; {n_errors:,} errors"
-    body = render_fragment(
-        "data_quality_section.html.j2",
-        loads=loads.to_dict("records"),
-        other=tables["other"].to_dict("records"),
-        failures=errors.to_dict("records"),
-        quarantined=tables["quarantined"].to_dict("records"),
-    )
-    return Section(id="data-quality", title="Data quality", body=body, summary=summary)
+    view = data_quality_view(data_quality(store))
+    body = render_fragment("data_quality_section.html.j2", view=view)
+    return Section(id="data-quality", title="Data quality", body=body, summary=view.summary)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from turnaround.present.format import MISSING, count, financial_year, number, percent
 from turnaround.report.html import Section, render_fragment
 from turnaround.risk.indicators import IndicatorConfig, load_indicators
 from turnaround.store import Store
@@ -29,6 +28,12 @@ from turnaround.worklist.evaluate import (
     record_person,
     worklist_quality,
     wrongly_known,
+)
+from turnaround.worklist.present import (
+    FAIRNESS_HEADINGS,
+    evaluation_view,
+    indicator_rows,
+    worklist_view,
 )
 
 
@@ -71,64 +76,6 @@ def evaluate_worklist(store: Store, city_dir: Path | str, *, k: int = DEFAULT_TO
     )
 
 
-FAIRNESS_HEADINGS = {
-    "dimension": "Dimension",
-    "group": "Group",
-    "children": "Children with 2+ records",
-    "linkage_recall": "Linkage recall",
-    "complete": "All records linked",
-    "wrongly_known_rate": "Wrongly known",
-    "flagged": "Flagged in top k",
-    "target_children": "At risk, unknown",
-    "target_recall_at_k": "Of those, in top k",
-}
-"""The fairness table's columns for people (``evaluate.fairness`` gives them by name)."""
-
-FAIRNESS_SHORT = {
-    "children": "Children",
-    "linkage_recall": "Link recall",
-    "wrongly_known_rate": "Wrongly known",
-    "flagged": "Flagged",
-    "target_children": "At risk unknown",
-    "target_recall_at_k": "In top k",
-}
-"""Shorter headings for a terminal."""
-
-
-def fairness_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
-    """The fairness table formatted for people: rates as percentages, counts with commas."""
-    rows = []
-    for record in frame.to_dict("records"):
-        row = {}
-        for key in FAIRNESS_HEADINGS:
-            value = record.get(key)
-            if key in ("dimension", "group"):
-                row[key] = str(value)
-            elif key in ("children", "target_children"):
-                row[key] = count(int(value or 0))
-            else:
-                row[key] = MISSING if value is None or pd.isna(value) else percent(value)
-        rows.append(row)
-    return rows
-
-
-def format_value(value: object, label: str = "") -> str:
-    """A result value for people: shares to 3 places, counts with commas, years as 2013-14."""
-    if label == "Collection year" and isinstance(value, int):
-        return financial_year(value - 1)  # the 2014 collection covers 2013-14
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return count(value)
-    if isinstance(value, float):
-        return number(value, 3)  # precision and recall read to three places; NaN is missing
-    return str(value)
-
-
-def _formatted(rows: list[tuple[str, object]]) -> list[tuple[str, str]]:
-    return [(label, format_value(value, label)) for label, value in rows]
-
-
 def unknown_section(
     store: Store,
     evaluation: Evaluation | None = None,
@@ -150,30 +97,14 @@ def unknown_section(
             step="counting worklist people by indicator",
         )
     )
-    indicators = [
-        {
-            "label": i.label,
-            "weight": f"{i.weight:g}",
-            "people": f"{int(hits.get(i.id, 0)):,}",
-            "on_list": f"{int(on_list.get(i.id, 0)):,}",
-        }
-        for i in config.indicators
-    ]
+    view = worklist_view(summary)
     body = render_fragment(
         "unknown_section.html.j2",
-        summary=summary,
-        indicators=indicators,
+        view=view,
+        indicators=indicator_rows(config, hits, on_list),
         window=config.window_months,
         top=DEFAULT_TOP,
-        evaluation=evaluation,
-        linkage=[(k, format_value(v, k)) for k, v in evaluation.linkage.rows()]
-        if evaluation
-        else [],
-        known=[(k, format_value(v, k)) for k, v in evaluation.known.rows()] if evaluation else [],
-        worklist=[(k, format_value(v, k)) for k, v in evaluation.worklist.rows()]
-        if evaluation
-        else [],
-        fairness=fairness_rows(evaluation.fairness) if evaluation else [],
+        evaluation=evaluation_view(evaluation) if evaluation else None,
         headings=FAIRNESS_HEADINGS,
         threshold=WWCSC_THRESHOLD,
     )
@@ -181,5 +112,5 @@ def unknown_section(
         id="unknown",
         title="Children at risk who are unknown to social care",
         body=body,
-        summary=f"{summary.entries:,} children on the worklist as at {summary.as_of:%d %B %Y}",
+        summary=f"{view.entries} children on the worklist as at {view.as_of}",
     )

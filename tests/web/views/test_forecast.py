@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from jinja2 import Environment
 
-from turnaround.budget.report import money
 from turnaround.budget.scenarios import SHIPPED
 from turnaround.budget.workbook import workbook_for
+from turnaround.present.format import money
 from turnaround.store import Store
 from turnaround.web.views.forecast import BudgetRun, forecast_context
 
@@ -21,23 +21,25 @@ def test_the_budget_adds_up_by_year_and_line(city_store: Store, budget_run: Budg
     context = forecast_context(city_store, run=budget_run)
     budget = budget_run[0].budget
     assert context["runs"] == RUNS
-    assert context["headline"]["total_pounds"] == pytest.approx(budget.frame()["mean"].sum())
+    view = context["view"]
+    assert view.headline.total_pounds == pytest.approx(budget.frame()["mean"].sum())
     # One row per year, then the whole period, whose total is the headline.
-    assert len(context["budget_rows"]) == len(budget.years) + 1
-    assert context["budget_rows"][-1]["total"] == context["headline"]["total"]
-    assert all(len(r["cells"]) == len(budget.lines) for r in context["budget_rows"])
+    assert len(view.rows) == len(budget.years) + 1
+    assert view.rows[-1].whole and not any(r.whole for r in view.rows[:-1])
+    assert view.rows[-1].total == view.headline.total == money(budget.frame()["mean"].sum())
+    assert all(len(r.cells) == len(budget.lines) for r in view.rows)
 
 
 def test_every_shipped_scenario_sits_beside_the_baseline(
     city_store: Store, budget_run: BudgetRun
 ) -> None:
-    scenarios = forecast_context(city_store, run=budget_run)["scenarios"]
+    view = forecast_context(city_store, run=budget_run)["view"]
     # The baseline and each scenario's total, then each scenario's difference.
-    assert len(scenarios["headings"]) == 1 + 2 * len(SHIPPED)
-    assert len(scenarios["whole"]) == 1 + len(SHIPPED)
-    baseline = scenarios["whole"][0]
-    assert baseline["difference"] == money(0.0)
-    assert baseline["mean"] == forecast_context(city_store, run=budget_run)["headline"]["total"]
+    assert len(view.scenario_headings) == 1 + 2 * len(SHIPPED)
+    assert len(view.scenarios) == 1 + len(SHIPPED)
+    baseline = view.scenarios[0]
+    assert baseline.difference == money(0.0) == "£0"
+    assert baseline.mean == view.headline.total
 
 
 def test_the_page_shows_the_fan_chart_with_its_figures(
@@ -50,10 +52,10 @@ def test_the_page_shows_the_fan_chart_with_its_figures(
     html = env.get_template("pages/forecast.html").render(**context)
     assert 'aria-label="Children looked after: median projection' in html
     assert "Show the figures" in html
-    assert context["headline"]["total"] in html
-    assert context["looked_after_end"]["p50"] in html
+    assert context["headline"].total in html
+    assert context["view"].looked_after_end.p50 in html
     assert 'class="govuk-button"' in html and "/forecast/workbook.xlsx" in html
-    for heading in context["scenarios"]["headings"]:
+    for heading in context["view"].scenario_headings:
         assert heading in html
     assert identifiers_in(html, identities) == set()
 

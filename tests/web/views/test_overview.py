@@ -24,10 +24,10 @@ def test_the_budget_is_the_sum_of_its_years(city_store: Store, budget_run: Budge
     budget = budget_run[0].budget
     headline = overview_context(city_store, run=budget_run)["budget"]
     frame = budget.frame()
-    assert headline["total_pounds"] == pytest.approx(frame["mean"].sum())
+    assert headline.total_pounds == pytest.approx(frame["mean"].sum())
     first = frame[frame["year"] == budget.years[0]]["mean"].sum()
-    assert headline["first_year_pounds"] == pytest.approx(first)
-    assert headline["period"] == budget.period_label()
+    assert headline.first_year_pounds == pytest.approx(first)
+    assert headline.period == budget.period_label()
 
 
 def test_the_capacity_gap_is_posts_needed_less_those_in_post(
@@ -62,7 +62,7 @@ def test_without_a_plan_the_page_says_so(
     context = overview_context(city_store, run=budget_run)
     html = env.get_template("pages/overview.html").render(**context)
     assert "No plan checked in yet" in html
-    assert context["budget"]["total"] in html
+    assert context["budget"].total in html
     assert context["gap"]["social_worker_gap"] in html
     assert context["unknown_children_text"] in html
     assert identifiers_in(html, identities) == set()

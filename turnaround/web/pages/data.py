@@ -13,7 +13,9 @@ from fastapi.responses import HTMLResponse
 
 from turnaround.access import Actor
 from turnaround.errors import InputError, ValidationFailed
+from turnaround.present.format import count
 from turnaround.returns.load import LoadResult, load_returns
+from turnaround.returns.present import collection_year, loaded_lines, stored_loads
 from turnaround.settings import Settings
 from turnaround.store import Store
 from turnaround.web.routing import Page, allow
@@ -26,11 +28,13 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,200}$")
 
 
 def loads_sql() -> str:
-    """The loads so far, newest first, with their validation failures counted by severity."""
+    """The loads so far, newest first, with their rows set aside and their validation failures
+    counted by severity."""
     return """
         select l.load_id, l.kind, l.year, l.source, l.rows_loaded, l.loaded_at, l.loaded_by,
                count(f.rule) filter (where f.severity = 'error') as errors,
-               count(f.rule) filter (where f.severity <> 'error') as queries
+               count(f.rule) filter (where f.severity <> 'error') as queries,
+               (select count(*) from quarantine q where q.load_id = l.load_id) as quarantined
         from loads l left join validation_failures f using (load_id)
         group by all
         order by l.loaded_at desc, l.load_id
@@ -41,23 +45,11 @@ def loads_sql() -> str:
 def data(page: Annotated[Page, Depends(allow("load-data"))]) -> HTMLResponse:
     """The loads so far, each with its validation failures counted."""
     rows = page.store.fetchall(loads_sql())
-    loads = [
-        {
-            "kind": r[1],
-            "year": r[2],
-            "source": Path(str(r[3])).name,
-            "rows": r[4],
-            "when": r[5],
-            "by": r[6] or "",
-            "errors": r[7],
-            "queries": r[8],
-        }
-        for r in rows
-    ]
-    quarantined = page.store.fetchone("select count(*) from quarantine")
-    return page.render(
-        "data.html", {"loads": loads, "quarantined": quarantined[0] if quarantined else 0}
+    loads = stored_loads(
+        (r[1], r[2], Path(str(r[3])).name, r[4], r[9], r[7], r[8], r[5], r[6]) for r in rows
     )
+    quarantined = page.store.scalar("select count(*) from quarantine")
+    return page.render("data.html", {"loads": loads, "quarantined": count(quarantined or 0)})
 
 
 @router.get("/data/upload", name="upload_form")
@@ -129,17 +121,8 @@ async def upload(
     except InputError as exc:
         context["errors"] = [("files", str(exc))]
         return page.render("upload.html", context, status_code=400)
-    loaded = [
-        {
-            "kind": item.kind,
-            "year": item.year,
-            "rows": sum(item.rows_loaded.values()),
-            "queries": sum(f.severity != "error" for f in item.failures),
-        }
-        for item in result.loaded
-    ]
     page.cache.bump()
-    context["loaded"] = loaded
+    context["loaded"] = loaded_lines(result)
     return page.render("upload.html", context)
 
 
@@ -165,7 +148,7 @@ def quarantine(
     items = [
         {
             "kind": r[0],
-            "year": r[1],
+            "year": collection_year(r[1]),
             "table": r[2],
             "file": Path(str(r[3])).name,
             "row": r[4],
@@ -177,5 +160,5 @@ def quarantine(
     pages = max(1, -(-total // PAGE_SIZE))
     return page.render(
         "quarantine.html",
-        {"rows": items, "total": total, "page_number": page_number, "pages": pages},
+        {"rows": items, "total": count(total), "page_number": page_number, "pages": pages},
     )

@@ -37,6 +37,7 @@ from turnaround.worklist.entries import (
     view_worklist,
     view_worklist_person,
 )
+from turnaround.worklist.present import ReviewCounts, indicator_rows, review_counts
 
 router = APIRouter()
 
@@ -48,7 +49,7 @@ _MEDIA = {
 }
 
 
-def worklist_counts(store: Store) -> dict[str, Any]:
+def worklist_counts(store: Store) -> ReviewCounts:
     """Counts only: people on the worklist (undecided), by involvement, decisions, indicators."""
     rows = store.fetchall("select cluster_id, involvement from unknown_worklist")
     decided = decided_people(store)
@@ -69,20 +70,17 @@ def worklist_counts(store: Store) -> dict[str, Any]:
         else {}
     )
     config = load_indicators()
-    indicators = [
-        {"label": i.label, "weight": i.weight, "people": int(hits.get(i.id, 0))}
-        for i in config.indicators
-    ]
-    indicators.sort(key=lambda i: (-int(str(i["people"])), str(i["label"])))
-    as_of_row = store.fetchone("select max(as_of) from unknown_worklist")
-    return {
-        "built": bool(rows),
-        "as_of": as_of_row[0] if as_of_row else None,
-        "people": len(open_rows),
-        "by_involvement": by_involvement,
-        "decisions": {DECISIONS[k]: n for k, n in decision_counts(store).items()},
-        "indicators": indicators,
-    }
+    # The indicators that put the most waiting children on the list come first.
+    people = {i.id: int(hits.get(i.id, 0)) for i in config.indicators}
+    order = sorted(config.indicators, key=lambda i: (-people[i.id], i.label))
+    rows_by_label = {r.label: r for r in indicator_rows(config, people)}
+    as_of = store.scalar("select max(as_of) from unknown_worklist") if rows else None
+    return review_counts(
+        as_of,
+        by_involvement,
+        {DECISIONS[k]: n for k, n in decision_counts(store).items()},
+        (rows_by_label[i.label] for i in order),
+    )
 
 
 @router.get("/unknown", name="unknown")
@@ -95,7 +93,7 @@ def unknown(page: Annotated[Page, Depends(allow("view-aggregates"))]) -> HTMLRes
     return page.render(
         "pages/unknown.html",
         {
-            **counts,
+            "counts": counts,
             "may_view": may(page.user.role, "view-worklist"),
             "may_export": may(page.user.role, "export-worklist"),
         },

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from turnaround.budget.present import headline as budget_headline
 from turnaround.store import Store
 from turnaround.web.views import NO_DATA, number, returns_loaded
-from turnaround.web.views.forecast import BudgetRun, budget_headline, run_forecast
+from turnaround.web.views.forecast import BudgetRun, run_forecast
 from turnaround.web.views.workforce import capacity_gap
 
 RAG_TAGS: dict[str, str] = {
