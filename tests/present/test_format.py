@@ -17,6 +17,7 @@ from turnaround.present.format import (
     count,
     day,
     financial_year,
+    millions,
     money,
     number,
     percent,
@@ -151,3 +152,20 @@ def test_percent_has_one_decimal_place_and_reads_back(share: float) -> None:
 @given(st.integers(min_value=0, max_value=10**12))
 def test_count_round_trips(value: int) -> None:
     assert int(count(value).replace(",", "")) == value
+
+
+@pytest.mark.parametrize(
+    ("pounds", "text"),
+    [
+        (12_400_000, "£12.4m"),
+        (308_500, "£0.3m"),
+        (49_999, "£0.0m"),
+        (50_000, "£0.1m"),
+        (-164_360, "−£0.2m"),
+        (-40_000, "£0.0m"),
+        (999_999_999, "£1,000.0m"),
+        (None, "—"),
+    ],
+)
+def test_millions_keep_a_table_in_one_unit(pounds: float | None, text: str) -> None:
+    assert millions(pounds) == text

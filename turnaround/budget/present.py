@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from turnaround.budget.budget import QUANTILES
 from turnaround.budget.costs import LINE_LABELS
 from turnaround.forecast.states import LOOKED_AFTER
-from turnaround.present.format import count, day, money, number, percent, percent_value
+from turnaround.present.format import count, day, millions, money, number, percent, percent_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -161,8 +161,8 @@ def _budget_rows(budget: Budget) -> tuple[BudgetRow, ...]:
     return tuple(
         BudgetRow(
             period=str(period),
-            cells=tuple(money(_pounds(v)) for v in table.loc[period, list(budget.lines)]),
-            total=money(_pounds(table.loc[period, "total"])),
+            cells=tuple(millions(_pounds(v)) for v in table.loc[period, list(budget.lines)]),
+            total=millions(_pounds(table.loc[period, "total"])),
             whole=period == last,
         )
         for period in table.index
@@ -173,10 +173,10 @@ def _bands(budget: Budget) -> tuple[Band, ...]:
     return tuple(
         Band(
             period=str(r["period"]),
-            mean=money(_pounds(r["mean"])),
-            p10=money(_pounds(r["p10"])),
-            p50=money(_pounds(r["p50"])),
-            p90=money(_pounds(r["p90"])),
+            mean=millions(_pounds(r["mean"])),
+            p10=millions(_pounds(r["p10"])),
+            p50=millions(_pounds(r["p50"])),
+            p90=millions(_pounds(r["p90"])),
         )
         for r in budget.totals().to_dict("records")
     )
@@ -194,7 +194,7 @@ def _scenarios(
     rows = tuple(
         ScenarioPeriod(
             period=str(period),
-            cells=tuple(money(_pounds(v)) for v in wide.loc[period]),
+            cells=tuple(millions(_pounds(v)) for v in wide.loc[period]),
             whole=period == last,
         )
         for period in wide.index

@@ -192,14 +192,24 @@ def budget_tables(result: ForecastResult) -> list[Table]:
     table.add_row("Total, P90", *(band.p90 for band in view.totals))
     tables = [table]
     if view.scenarios:
-        by_year = Table(
-            title="Scenarios: expected cost per year, then each one's difference from now"
-        )
-        by_year.add_column("Period")
-        for heading in view.scenario_headings:
-            by_year.add_column(heading, justify="right")
-        for period in view.scenario_rows:
-            by_year.add_row(period.period, *period.cells)
+        # Two tables, so each fits a terminal: the costs, then the differences from now.
+        split = [i for i, h in enumerate(view.scenario_headings) if "difference" in h.lower()]
+        costs_at = [i for i in range(len(view.scenario_headings)) if i not in split]
+        by_year = []
+        for title, columns in (
+            ("Scenarios: expected cost per year", costs_at),
+            ("Scenarios: each one's difference from the council running it now", split),
+        ):
+            if not columns:
+                continue
+            part = Table(title=title, box=box.SIMPLE_HEAD)
+            part.add_column("Period", no_wrap=True)
+            for i in columns:
+                heading = view.scenario_headings[i].removesuffix(": difference")
+                part.add_column(heading, justify="right")
+            for period in view.scenario_rows:
+                part.add_row(period.period, *(period.cells[i] for i in columns))
+            by_year.append(part)
         whole = Table(title=f"Scenarios over {view.period}, against the council running it now")
         for column in ("Scenario", "Expected", "P10 to P90", "Difference", "Difference, %",
                        "Difference, P10 to P90"):  # fmt: skip
@@ -208,7 +218,7 @@ def budget_tables(result: ForecastResult) -> list[Table]:
             whole.add_row(
                 s.label, s.mean, f"{s.p10} to {s.p90}", s.difference, s.pct, f"{s.d10} to {s.d90}"
             )
-        tables += [by_year, whole]
+        tables += [*by_year, whole]
     return tables
 
 

@@ -10,6 +10,8 @@ The rules, in one place:
 - **Money** is whole pounds with thousands separators below £1m (``£450,000``), and millions
   to one decimal place from £1m (``£12.3m``). The choice is made on the rounded figure, so
   £999,999.50 is ``£1.0m``, never ``£1,000,000``.
+- **Money in a table of budget lines** is millions to one decimal place in every cell
+  (``£12.4m``, ``£0.3m``, ``−£0.2m``), so a column reads in one unit, as finance reports do.
 - **Percentages** have one decimal place, always: ``25.0%``, ``0.5%``, ``100.0%``.
 - **Counts** are whole numbers with thousands separators (``1,234``); other figures (FTE,
   rates per 10,000, days) take the places asked for, ``40.8``.
@@ -79,6 +81,15 @@ def money(pounds: float | int | Decimal | None) -> str:
         return _signed(whole, f"£{whole.copy_abs():,.0f}")
     millions = _rounded(known / MILLION, 1)
     return _signed(millions, f"£{millions.copy_abs():,.1f}m")
+
+
+def millions(pounds: float | int | Decimal | None) -> str:
+    """Pounds as millions to one place, for a table in one unit: '£12.4m', '£0.3m', '−£0.2m'."""
+    known = _known(pounds)
+    if known is None:
+        return MISSING
+    rounded = _rounded(known / MILLION, 1)
+    return _signed(rounded, f"£{rounded.copy_abs():,.1f}m")
 
 
 def percent(share: float | int | Decimal | None) -> str:
