@@ -202,13 +202,13 @@ def _scenarios(
     whole = tuple(
         ScenarioTotal(
             label=str(r["label"]),
-            mean=money(_pounds(r["mean"])),
-            p10=money(_pounds(r["p10"])),
-            p90=money(_pounds(r["p90"])),
-            difference=money(_pounds(r["difference"])),
+            mean=millions(_pounds(r["mean"])),
+            p10=millions(_pounds(r["p10"])),
+            p90=millions(_pounds(r["p90"])),
+            difference=millions(_pounds(r["difference"])),
             pct=percent(_pounds(r["difference_pct"])),
-            d10=money(_pounds(r["difference_p10"])),
-            d90=money(_pounds(r["difference_p90"])),
+            d10=millions(_pounds(r["difference_p10"])),
+            d90=millions(_pounds(r["difference_p90"])),
         )
         for r in comparison[comparison["year"].isna()].to_dict("records")
     )

@@ -10,7 +10,7 @@ from jinja2 import Environment
 
 from turnaround.budget.scenarios import SHIPPED
 from turnaround.budget.workbook import workbook_for
-from turnaround.present.format import money
+from turnaround.present.format import millions, money
 from turnaround.store import Store
 from turnaround.web.views.forecast import BudgetRun, forecast_context
 
@@ -38,7 +38,7 @@ def test_every_shipped_scenario_sits_beside_the_baseline(
     assert len(view.scenario_headings) == 1 + 2 * len(SHIPPED)
     assert len(view.scenarios) == 1 + len(SHIPPED)
     baseline = view.scenarios[0]
-    assert baseline.difference == money(0.0) == "£0"
+    assert baseline.difference == millions(0.0) == "£0.0m"  # the table reads in £m
     assert baseline.mean == view.headline.total
 
 
