@@ -273,3 +273,75 @@ def _table(name: str, spec: dict[str, Any], kind: str, codes: dict[str, list[str
         file=spec.get("file"),
         sheet=spec.get("sheet"),
     )
+
+
+def normal_name(text: str) -> str:
+    """A table, column or heading name reduced for matching: upper case, letters and digits only.
+
+    'Age of Child (Years)', ' age_of_child_years ' and 'AGE OF CHILD YEARS' all reduce alike.
+    """
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class Aliases:
+    """Other names a return's tables and columns go by in councils' exports and other tools.
+
+    Kept as data beside the schemas (``data/<kind>/aliases.yaml``), by collection year. Names are
+    matched after ``normal_name``.
+    """
+
+    tables: dict[str, str]  # normal name of a file stem or sheet -> the table's name in the return
+    columns: dict[str, dict[str, str]]  # table name -> normal name of an alias -> column name
+
+    def table(self, name: str) -> str | None:
+        """The table a file stem or sheet name is an alias of, if any."""
+        return self.tables.get(normal_name(name))
+
+    def column(self, table: str, name: str) -> str | None:
+        """The column an alias stands for in ``table``, if any."""
+        return self.columns.get(table, {}).get(normal_name(name))
+
+
+@cache
+def aliases_for(kind: str, year: int) -> Aliases:
+    """The aliases in force for return ``kind`` in collection year ``year``.
+
+    ``aliases.yaml`` maps each table to ``names`` (other file stems or sheet names) and
+    ``columns`` (column name -> its other names). Any entry may be a mapping
+    ``{name: ..., years: [first, last]}`` to limit it to some collection years (``last`` may be
+    null). A missing file means no aliases.
+    """
+    if kind not in KINDS:
+        raise ConfigError(f"unknown return kind {kind!r} (expected one of {', '.join(KINDS)})")
+    entry = resources.files("turnaround.returns.schema").joinpath("data", kind, "aliases.yaml")
+    if not entry.is_file():
+        return Aliases(tables={}, columns={})
+    try:
+        doc = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"aliases file {kind}/aliases.yaml is not valid YAML: {exc}") from exc
+    tables: dict[str, str] = {}
+    columns: dict[str, dict[str, str]] = {}
+    for table, spec in (doc.get("tables") or {}).items():
+        for alias in _in_force(spec.get("names") or [], year, f"{kind}/aliases.yaml {table}"):
+            tables[normal_name(alias)] = str(table)
+        for column, names in (spec.get("columns") or {}).items():
+            where = f"{kind}/aliases.yaml {table}.{column}"
+            for alias in _in_force(names or [], year, where):
+                columns.setdefault(str(table), {})[normal_name(alias)] = str(column)
+    return Aliases(tables=tables, columns=columns)
+
+
+def _in_force(entries: list[Any], year: int, where: str) -> list[str]:
+    out = []
+    for entry in entries:
+        if isinstance(entry, str):
+            out.append(entry)
+            continue
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise ConfigError(f"{where}: an alias is a name or {{name, years}}, got {entry!r}")
+        first, last = [*(entry.get("years") or [EARLIEST_YEAR]), None][:2]
+        if int(first) <= year and (last is None or year <= int(last)):
+            out.append(str(entry["name"]))
+    return out
