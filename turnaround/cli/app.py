@@ -57,7 +57,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "load": LazyCommand(
         "turnaround.cli.returns",
-        "Validate returns and load them into the workspace store, in one transaction.",
+        "Validate returns and the workforce export, and load them into the workspace store.",
     ),
     "synth": LazyCommand(
         "turnaround.cli.synth",

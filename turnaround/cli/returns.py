@@ -1,4 +1,5 @@
-"""``turnaround validate`` and ``turnaround load``: check returns, and bring them into the store."""
+"""``turnaround validate`` and ``turnaround load``: check returns, and bring them (and the
+workforce) into the store."""
 
 from __future__ import annotations
 
@@ -13,15 +14,20 @@ from turnaround.access import Actor
 from turnaround.cli.app import app, settings_from
 from turnaround.errors import ValidationFailed
 from turnaround.present.format import count
-from turnaround.returns.load import load_returns, validate_returns
+from turnaround.returns.load import validate_returns
 from turnaround.returns.model import ValidationReport
 from turnaround.returns.present import collection_year, loaded_lines, rule_lines
 from turnaround.returns.report import summary_by_rule, write_failures
 from turnaround.store import open_store
+from turnaround.workforce.intake import load_files
+from turnaround.workforce.present import workforce_load_line
 
 PathsArgument = Annotated[
     list[Path],
-    typer.Argument(help="Return files or folders (SSDA903 CSVs or XML, CIN XML, Annex A)."),
+    typer.Argument(
+        help="Return files or folders (SSDA903 CSVs or XML, CIN XML, Annex A); for load, also "
+        "the workforce export's folder or files, or a CSWW file."
+    ),
 ]
 YearOption = Annotated[
     int | None,
@@ -81,15 +87,15 @@ def load(
     ] = False,
     user: Annotated[str | None, typer.Option(help="Who is loading. Env: TURNAROUND_USER.")] = None,
 ) -> None:
-    """Validate returns and load them into the workspace store, in one transaction.
+    """Validate returns and the workforce export, and load them into the workspace store.
 
-    Example: turnaround load workspace/city/returns --lenient
+    Example: turnaround load workspace/city/returns workspace/city/workforce --lenient
     """
     settings = settings_from(ctx)
     console = Console()
     store = open_store(settings.store_path)
     try:
-        result = load_returns(
+        result = load_files(
             store,
             paths,
             actor=Actor.cli(user or settings.user),
@@ -106,6 +112,9 @@ def load(
     table = Table(title="Loaded")
     for column in ("Return", "Year", "Rows loaded", "Quarantined", "Errors", "Queries"):
         table.add_column(column, justify="left" if column == "Return" else "right")
-    for line in loaded_lines(result):
+    lines = loaded_lines(result.returns) if result.returns else ()
+    if result.workforce is not None:
+        lines = (*lines, workforce_load_line(result.workforce))
+    for line in lines:
         table.add_row(line.kind, line.year, line.rows, line.quarantined, line.errors, line.queries)
     console.print(table)

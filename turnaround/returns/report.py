@@ -39,7 +39,8 @@ def write_failures(report: ValidationReport, out_dir: Path, stem: str = "validat
             worksheet.freeze_panes(1, 0)
             worksheet.autofilter(0, 0, max(len(data), 1), max(len(data.columns) - 1, 0))
             for i, column in enumerate(data.columns):
-                longest = data[column].astype(str).str.len().max() if len(data) else 0
+                # A column of nothing but blanks (no child ids, say) has no length at all.
+                longest = data[column].astype(str).str.len().fillna(0).max() if len(data) else 0
                 width = min(80, max(10, len(str(column)), int(longest) + 2))
                 worksheet.set_column(i, i, width)
     return [csv_path, xlsx_path]

@@ -1,14 +1,17 @@
-"""Check the council's workforce export and bring it into the store, in one transaction.
+"""Check a workforce source and bring it into the store, in one transaction.
 
-The export is five CSVs from the HR and case-management systems (the layout the synthetic city
-writes): ``staff.csv``, ``teams.csv``, ``vacancies.csv``, ``allocations.csv`` and
-``senior_roles.csv``. Dates are dd/mm/yyyy (ISO yyyy-mm-dd is accepted too); flags are Y or N;
-job titles are the usual ones ('Social Worker', 'Team Manager', ...).
+Two layouts are read. The council's export is five CSVs from the HR and case-management systems
+(the layout the synthetic city writes): ``staff.csv``, ``teams.csv``, ``vacancies.csv``,
+``allocations.csv`` and ``senior_roles.csv``. Dates are dd/mm/yyyy (ISO yyyy-mm-dd is accepted
+too); flags are Y or N; job titles are the usual ones ('Social Worker', 'Team Manager', ...).
+Column names match ignoring case, spaces and punctuation. The DfE's children's social work
+workforce census (CSWW), one file, is read by ``csww.py`` into the same tables.
 
 Every row is checked, and every failure names the file, the row (the header is line 1) and the
-field. Strict mode (the default) loads nothing if anything failed. Lenient mode loads the rows
-that pass, and sets the failing rows aside in ``quarantine`` with their failures in
-``validation_failures``. An export is the whole picture, history included, so each load
+field. Strict mode (the default) loads nothing if any error was found. Lenient mode loads the
+rows that pass, and sets the failing rows aside in ``quarantine`` with their failures in
+``validation_failures``. Queries (an extra column, something CSWW does not carry) never block a
+load; they are kept with it. A source is the whole picture, history included, so each load
 replaces the previous one, never adding to it.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -25,9 +29,11 @@ import pandas as pd
 import pyarrow as pa
 
 from turnaround.access import Actor, loading
+from turnaround.core.failure import Failure
 from turnaround.errors import InputError, ValidationFailed
-from turnaround.returns.model import Failure, failures_frame
+from turnaround.returns.model import failures_frame
 from turnaround.store import Store
+from turnaround.workforce.rows import FLAGS, WorkforceFile, dates
 
 Mode = Literal["strict", "lenient"]
 KIND = "workforce"
@@ -93,99 +99,108 @@ TEAM_TYPES = (
     "care_leavers",
     "disabled_children",
 )
-FLAGS = {"Y": True, "YES": True, "TRUE": True, "N": False, "NO": False, "FALSE": False}
+# Columns the store can hold as blank: an export without them still loads, with an error each
+# (so a strict load is refused and a lenient one says what it lacks).
+MAY_BE_MISSING = {("staff", "Grade"), ("staff", "Team ID"), ("staff", "Line Manager ID")}
 # FTE sums may be rounded to one decimal in the export.
 FTE_TOLERANCE = 0.051
 
 
 @dataclass
 class LoadedWorkforce:
-    """What one workforce export contributed to the store."""
+    """What one workforce source contributed to the store."""
 
     load_id: str
-    year: int  # collection year of the latest vacancy snapshot
+    year: int  # collection year (to 31 March) of the latest snapshot or census day
     rows_loaded: dict[str, int]
     rows_set_aside: int
     failures: list[Failure] = field(default_factory=list)
+    layout: str = "export"  # 'export' (the council's five CSVs) or 'csww' (the DfE census)
+
+    @property
+    def errors(self) -> int:
+        """Failures that set a row aside (or would refuse a strict load)."""
+        return sum(f.severity == "error" for f in self.failures)
+
+    @property
+    def queries(self) -> int:
+        """Failures kept as queries: they never block a load."""
+        return len(self.failures) - self.errors
 
 
 @dataclass
-class _File:
-    name: str
-    path: Path
-    raw: pd.DataFrame  # as read, text, indexed by CSV line number
-    clean: pd.DataFrame  # typed store columns, same index
-    failures: list[Failure] = field(default_factory=list)
+class WorkforceRead:
+    """A workforce source read and checked: its tables, the collection year, its layout."""
 
-    def fail(self, lines: pd.Index, header: str, rule: str, message: str) -> None:
-        """One failure per line; ``{value}`` in the message is the field's value as read."""
-        child = "Child ID" if "Child ID" in self.raw.columns else None
-        for line in lines:
-            self.failures.append(
-                Failure(
-                    file=str(self.path),
-                    row=int(line),
-                    child_id=str(self.raw.at[line, child]) if child else None,
-                    table=self.name,
-                    field=header,
-                    rule=rule,
-                    message=message.format(value=self.raw[header][line]),
-                )
-            )
+    files: dict[str, WorkforceFile]
+    year: int
+    layout: str
+    source: Path
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Every failure in every table."""
+        return [f for item in self.files.values() for f in item.failures]
 
 
-def read_workforce(folder: Path) -> dict[str, _File]:
-    """Read and check every workforce file in ``folder``; failures are kept on each file."""
+def read_workforce(folder: Path) -> dict[str, WorkforceFile]:
+    """Read and check every file of the council's export; failures are kept on each file."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError("no such folder", path=folder)
-    files = {name: _read(folder / f"{name}.csv", name) for name in LAYOUT}
+    files = _read_all(folder)
     _check_fields(files)
     _check_rows(files)
     return files
 
 
+def read_source(source: Path) -> WorkforceRead:
+    """Read and check a workforce source: the export's folder, or one CSWW file."""
+    from turnaround.workforce import csww  # csww reads into this module's tables
+
+    source = Path(source)
+    if source.is_file():
+        files, year = csww.read_csww(source)
+        return WorkforceRead(files, year, "csww", source)
+    files = read_workforce(source)
+    return WorkforceRead(files, _year(files["vacancies"].clean), "export", source)
+
+
 def load_workforce(
-    store: Store, folder: Path, *, actor: Actor, mode: Mode = "strict"
+    store: Store, source: Path, *, actor: Actor, mode: Mode = "strict"
 ) -> LoadedWorkforce:
-    """Check a workforce export and load it, replacing the last; strict loads nothing if bad."""
+    """Check a workforce source and load it, replacing the last; strict loads nothing if bad."""
     with loading(
         store,
         actor,
         KIND,
-        reason=f"{mode} load of {folder}",
+        reason=f"{mode} load of {source}",
         step="loading the workforce",
     ) as acting:
-        files = read_workforce(folder)
-        failures = [f for item in files.values() for f in item.failures]
-        if mode == "strict" and failures:
-            first = failures[0]
-            raise ValidationFailed(
-                f"{len(failures):,} failures in {len({f.file for f in failures})} workforce "
-                f"file(s); nothing was loaded; first: {Path(first.file).name} row {first.row} "
-                f"field {first.field}: {first.message}",
-                failures=failures,
-            )
-        year = _year(files["vacancies"].clean)
-        load_id = _load_id(Path(folder))
+        read = read_source(source)
+        failures = read.failures
+        errors = [f for f in failures if f.severity == "error"]
+        if mode == "strict" and errors:
+            raise ValidationFailed(refusal(errors), failures=failures)
+        load_id = _load_id(Path(source))
         rows_loaded: dict[str, int] = {}
         set_aside = 0
         for table in TABLES.values():
             store.execute(f"delete from {table}")
         for name in ("loads", "validation_failures", "quarantine"):
             store.execute(f"delete from {name} where kind = ?", [KIND])
-        for name, item in files.items():
-            bad_lines = {int(f.row) for f in item.failures if f.row is not None}
-            good = item.clean[~item.clean.index.isin(list(bad_lines))]
+        for name, item in read.files.items():
+            bad_lines = item.error_lines
+            good = item.clean[~item.clean.index.isin(bad_lines)]
             _insert(store, TABLES[name], good.assign(load_id=load_id))
             rows_loaded[name] = len(good)
             if bad_lines:
-                set_aside += _quarantine(store, item, sorted(bad_lines), load_id, year)
+                set_aside += _quarantine(store, item, bad_lines, load_id, read.year)
         if failures:
             frame = failures_frame(failures)
             frame.insert(0, "load_id", load_id)
             frame.insert(1, "kind", KIND)
-            frame.insert(2, "year", year)
+            frame.insert(2, "year", read.year)
             with store.registered("_failures", pa.Table.from_pandas(frame, preserve_index=False)):
                 store.execute(
                     'insert into validation_failures select load_id, kind, year, "file", "row", '
@@ -194,18 +209,80 @@ def load_workforce(
         store.execute(
             "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
             "values (?, ?, ?, ?, ?, ?)",
-            [load_id, KIND, year, str(folder), sum(rows_loaded.values()), acting.user.username],
+            [load_id, KIND, read.year, str(source), sum(rows_loaded.values()), acting.user.username],
         )
-        acting.target = f"{KIND} {year}"
-    return LoadedWorkforce(load_id, year, rows_loaded, set_aside, failures)
+        acting.target = f"{KIND} {read.year}"
+    return LoadedWorkforce(load_id, read.year, rows_loaded, set_aside, failures, read.layout)
+
+
+def refusal(errors: list[Failure]) -> str:
+    """The one line a refused strict load says: how many, where the first is; no values."""
+    # A row's error names the file, row and field; a file's error (a missing column) the file.
+    first = min(errors, key=lambda f: f.row is None)
+    where = Path(first.file).name + (f" row {first.row}" if first.row is not None else "")
+    field = f" field {first.field}" if first.field else ""
+    return (
+        f"{len(errors):,} errors in {len({f.file for f in errors})} workforce file(s); nothing "
+        f"was loaded (use --lenient to load the rows that pass); first: {where}{field} "
+        f"(rule {first.rule})"
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _read(path: Path, name: str) -> _File:
-    if not path.is_file():
-        raise InputError(f"the workforce export has no {name}.csv", path=path)
+def _read_all(folder: Path) -> dict[str, WorkforceFile]:
+    """Every file of the export; every missing file and column is named in one error."""
+    files: dict[str, WorkforceFile] = {}
+    problems: list[str] = []
+    for name in LAYOUT:
+        path = folder / f"{name}.csv"
+        if not path.is_file():
+            problems.append(f"the workforce export has no {name}.csv")
+            continue
+        item, missing = _read(path, name)
+        if missing:
+            problems.append(f"{path.name}: lacks columns: {', '.join(missing)}")
+        files[name] = item
+    if problems:
+        raise InputError("; ".join(problems), path=folder)
+    return files
+
+
+def _read(path: Path, name: str) -> tuple[WorkforceFile, list[str]]:
+    raw = read_csv_text(path)
+    by_normal = {normal_name(c): c for c in raw.columns}
+    renamed: dict[str, str] = {}
+    missing: list[str] = []
+    item = WorkforceFile(name, path, raw, pd.DataFrame(index=raw.index))
+    for header in LAYOUT[name]:
+        found = by_normal.get(normal_name(header))
+        if found is not None:
+            renamed[found] = header
+        elif (name, header) in MAY_BE_MISSING:
+            item.note(header, "W-COLUMN", f"the column {header!r} is missing", "error")
+        else:
+            missing.append(header)
+    extra = [c for c in raw.columns if c not in renamed]
+    if extra:
+        item.note(
+            None,
+            "W-EXTRA",
+            f"extra columns kept aside, not loaded: {', '.join(extra)}",
+            "query",
+        )
+    raw = raw.rename(columns=renamed)
+    for header in LAYOUT[name]:
+        if header not in raw.columns:
+            raw[header] = ""
+    item.raw = raw[list(LAYOUT[name])]
+    if "Child ID" in item.raw.columns:
+        item.person = "Child ID"
+    return item, missing
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """A CSV as text, trimmed, indexed by line number (the header is line 1)."""
     try:
         raw = pd.read_csv(
             path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=True
@@ -215,15 +292,17 @@ def _read(path: Path, name: str) -> _File:
     except pd.errors.EmptyDataError:
         raise InputError("is empty", path=path) from None
     raw.columns = [str(c).strip() for c in raw.columns]
-    missing = [c for c in LAYOUT[name] if c not in raw.columns]
-    if missing:
-        raise InputError(f"lacks columns: {', '.join(missing)}", path=path)
-    raw = raw[list(LAYOUT[name])].map(str.strip)
+    raw = raw.map(str.strip)
     raw.index = pd.RangeIndex(2, 2 + len(raw))
-    return _File(name, path, raw, pd.DataFrame(index=raw.index))
+    return raw
 
 
-def _check_fields(files: dict[str, _File]) -> None:
+def normal_name(name: str) -> str:
+    """A column name compared ignoring case, spaces and punctuation."""
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+def _check_fields(files: dict[str, WorkforceFile]) -> None:
     """Type every field, recording a failure for each value that is not what it should be."""
     for name, item in files.items():
         for header, column in LAYOUT[name].items():
@@ -280,7 +359,7 @@ def _check_fields(files: dict[str, _File]) -> None:
                 )
                 item.clean[column] = value.astype(object)
             elif kind in ("date", "optional_date"):
-                value = _dates(text)
+                value = dates(text)
                 bad = value.isna() & ~blank if kind == "optional_date" else value.isna()
                 item.fail(
                     text.index[bad],
@@ -325,13 +404,7 @@ _KINDS = {
 }
 
 
-def _dates(text: pd.Series) -> pd.Series:
-    british = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    return british.fillna(iso)
-
-
-def _check_rows(files: dict[str, _File]) -> None:
+def _check_rows(files: dict[str, WorkforceFile]) -> None:
     """Rules across fields and files: unique ids, references that exist, dates in order."""
     staff, teams = files["staff"], files["teams"]
     staff_ids = set(staff.clean["staff_id"].dropna()) - {""}
@@ -347,7 +420,7 @@ def _check_rows(files: dict[str, _File]) -> None:
             "{value} appears more than once",
         )
 
-    def must_exist(item: _File, column: str, header: str, known: set[str], where: str) -> None:
+    def must_exist(item: WorkforceFile, column: str, header: str, known: set[str], where: str) -> None:
         values = item.clean[column]
         unknown = values.notna() & values.ne("") & ~values.isin(known)
         item.fail(
@@ -390,7 +463,7 @@ def _check_rows(files: dict[str, _File]) -> None:
     )
 
 
-def _in_order(item: _File, start: str, end: str, header: str, after: str) -> None:
+def _in_order(item: WorkforceFile, start: str, end: str, header: str, after: str) -> None:
     frame = item.clean
     backwards = frame[end].notna() & frame[start].notna() & (frame[end] < frame[start])
     item.fail(frame.index[backwards], header, "W-ORDER", "{value} is before " + after)
@@ -405,10 +478,11 @@ def _insert(store: Store, table: str, frame: pd.DataFrame) -> None:
         store.execute(f"insert into {table} ({columns}) select {columns} from _incoming")
 
 
-def _quarantine(store: Store, item: _File, lines: list[int], load_id: str, year: int) -> int:
+def _quarantine(store: Store, item: WorkforceFile, lines: list[int], load_id: str, year: int) -> int:
     by_line: dict[int, list[Failure]] = {}
     for failure in item.failures:
-        by_line.setdefault(int(failure.row or 0), []).append(failure)
+        if failure.row is not None and failure.severity == "error":
+            by_line.setdefault(int(failure.row), []).append(failure)
     records = []
     for line in lines:
         broken = by_line[line]

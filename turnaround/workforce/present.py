@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from turnaround.present.format import MISSING, count, day, financial_year, money, number, percent
+from turnaround.returns.present import LoadLine, load_line
 
 if TYPE_CHECKING:
     from turnaround.workforce.assess import WorkforceAssessment
+    from turnaround.workforce.load import LoadedWorkforce
 
 
 class Figure(NamedTuple):
@@ -177,4 +179,17 @@ def workforce_view(assessment: WorkforceAssessment) -> WorkforceView:
             f"vacancy {percent(assessment.rates.vacancy_rate)}; "
             f"{len(flags)} senior structure flag(s)"
         ),
+    )
+
+
+def workforce_load_line(loaded: LoadedWorkforce) -> LoadLine:
+    """What a workforce load did, as the returns' load summary lines read."""
+    kind = "workforce (CSWW)" if loaded.layout == "csww" else "workforce"
+    return load_line(
+        kind,
+        loaded.year or None,
+        sum(loaded.rows_loaded.values()),
+        loaded.rows_set_aside,
+        loaded.errors,
+        loaded.queries,
     )
