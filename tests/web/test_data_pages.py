@@ -167,3 +167,36 @@ def test_a_worklist_decision_must_be_one_of_the_three_with_a_reason(web: WebApp)
     with pytest.raises(BackendError) as no_reason:
         web.store.execute(insert, ["P3", "refer", None, "rev"], step="recording a decision")
     assert isinstance(no_reason.value.cause, duckdb.ConstraintException)
+
+
+def test_a_workforce_export_uploads_through_the_same_load(
+    web: WebApp, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    out = tmp_path_factory.mktemp("wf")
+    generate_city(SynthConfig(children=2_000, seed=4, years=1), out)
+    client = web.client()
+    token = login(web, client, "analyst")
+    files = [
+        ("files", (p.name, p.read_bytes(), "text/csv"))
+        for p in sorted((out / "workforce").glob("*.csv"))
+    ]
+    response = client.post("/data/upload", data={"csrf_token": token}, files=files)
+    assert response.status_code == 200, response.text
+    assert "workforce 2013-14: " in response.text
+    assert web.store.fetchone("select count(*) from workforce_teams")[0] > 0  # type: ignore[index]
+    # A broken export is refused in one line, naming file, row and field but not the value.
+    staff = (out / "workforce" / "staff.csv").read_text().splitlines()
+    cells = staff[2].split(",")
+    cells[5] = "7.5"  # FTE
+    staff[2] = ",".join(cells)
+    broken = [
+        f
+        if f[1][0] != "staff.csv"
+        else ("files", ("staff.csv", "\n".join(staff).encode(), "text/csv"))
+        for f in files
+    ]
+    refused = client.post("/data/upload", data={"csrf_token": token}, files=broken)
+    assert refused.status_code == 422
+    summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', refused.text, re.S)
+    assert summary and "staff.csv row 3 field FTE" in summary.group(1)
+    assert "7.5" not in summary.group(1)

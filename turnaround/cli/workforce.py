@@ -65,6 +65,8 @@ def workforce(
         sys.stdout.write("\n")
         return
     console = Console()
+    for gap in result.gaps:
+        console.print(f"Not computed: {gap}")
     for table in workforce_tables(result):
         console.print(table)
 
@@ -74,6 +76,7 @@ def workforce_json(result: WorkforceAssessment) -> dict[str, Any]:
     loads, rates, span = result.caseloads, result.rates, result.spans
     return {
         "at": result.at,
+        "not_computed": list(result.gaps),
         "caseloads": {
             "workers": loads.worker_count,
             "fte": loads.worker_fte,

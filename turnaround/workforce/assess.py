@@ -37,6 +37,7 @@ from turnaround.workforce.capacity import (
     Stability,
     StaffingRates,
     caseloads,
+    latest_date,
     posts_needed,
     senior_structure,
     spans,
@@ -65,6 +66,34 @@ class WorkforceAssessment:
     senior: SeniorStructure
     needed: PostsNeeded
     plan: CapacityPlan
+    gaps: tuple[str, ...] = ()  # what the loaded source does not carry, so is not computed
+
+
+def gaps_in(store: Store) -> tuple[str, ...]:
+    """What cannot be computed from the workforce loaded (a CSWW census carries less)."""
+    counts = store.fetchone(
+        "select (select count(*) from workforce_allocations), "
+        "(select count(*) from workforce_teams), "
+        "(select count(*) from workforce_staff where manager_id is not null), "
+        "(select count(*) from workforce_senior_roles), "
+        "(select count(*) from workforce_vacancies)"
+    )
+    allocations, teams, managed, senior, vacancies = counts or (0, 0, 0, 0, 0)
+    found = []
+    if not allocations:
+        found.append(
+            "no case allocations by child: caseloads, unallocated cases, posts needed and the "
+            "capacity plan are not computed (the budget costs staff from its costs file)"
+        )
+    if not teams:
+        found.append("no teams: per-team figures and teams without a manager are not computed")
+    if not managed:
+        found.append("no line managers: spans of control are not computed")
+    if not senior:
+        found.append("no senior roles: the senior structure is not assessed")
+    if not vacancies:
+        found.append("no vacancies: the vacancy rate is not computed")
+    return tuple(found)
 
 
 def default_date(store: Store) -> date:
@@ -72,6 +101,8 @@ def default_date(store: Store) -> date:
     value = store.scalar(
         "select max(at_date) from workforce_vacancies", step="finding the vacancy snapshot date"
     )
+    if value is None and store.scalar("select count(*) from workforce_staff"):
+        return latest_date(store)  # a census without vacancies: its latest date
     if value is None:
         raise NotFound("no workforce loaded: run 'turnaround load' with the workforce export")
     assert isinstance(value, date)
@@ -148,13 +179,18 @@ def assess_workforce(
         senior=senior_structure(store, at=day),
         needed=needed,
         plan=plan,
+        gaps=gaps_in(store),
     )
 
 
 def has_workforce(store: Store) -> bool:
-    """Whether a workforce export is loaded (the plan needs one)."""
+    """Whether a workforce the plan can use is loaded: vacancies, and cases by child."""
     return bool(
-        store.scalar("select count(*) from workforce_vacancies", step="looking for a workforce")
+        store.scalar(
+            "select least((select count(*) from workforce_vacancies), "
+            "(select count(*) from workforce_allocations))",
+            step="looking for a workforce",
+        )
     )
 
 

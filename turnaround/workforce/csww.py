@@ -100,9 +100,27 @@ PERSONAL = {"PersonBirthDate", "GenderCurrent", "Ethnicity"}
 CODES: dict[str, tuple[str, ...]] = {
     "gender": ("0", "1", "2", "9"),
     "ethnicity": (
-        "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN",
-        "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
-    ),  # fmt: skip
+        "WBRI",
+        "WIRI",
+        "WIRT",
+        "WOTH",
+        "WROM",
+        "MWBC",
+        "MWBA",
+        "MWAS",
+        "MOTH",
+        "AIND",
+        "APKN",
+        "ABAN",
+        "AOTH",
+        "BCRB",
+        "BAFR",
+        "BOTH",
+        "CHNE",
+        "OOTH",
+        "REFU",
+        "NOBT",
+    ),
     "qual_level": ("1", "2", "3"),
     "org_role": ("1", "2", "3", "4", "5", "6"),
     "start_origin": tuple(str(n) for n in range(1, 11)),
@@ -181,9 +199,7 @@ def _census_from_dates(raw: pd.DataFrame) -> date:
     return date(year, 9, 30)
 
 
-def _from_xml(
-    text: bytes, path: Path
-) -> tuple[pd.DataFrame, dict[str, str] | None, date, str]:
+def _from_xml(text: bytes, path: Path) -> tuple[pd.DataFrame, dict[str, str] | None, date, str]:
     try:
         root = DET.fromstring(text)
     except (DefusedXmlException, SyntaxError) as exc:
@@ -326,9 +342,7 @@ def _check_items(staff: WorkforceFile) -> None:
             staff.fail(values[wrong].index.unique(), item, "CSWW-NUMBER", f"{shown} is not {what}")
         elif kind in ("date", "personal_date"):
             bad = given & dates(text).isna()
-            staff.fail(
-                text.index[bad], item, "CSWW-DATE", shown + " is not a date (yyyy-mm-dd)"
-            )
+            staff.fail(text.index[bad], item, "CSWW-DATE", shown + " is not a date (yyyy-mm-dd)")
         elif kind in CODES:
             values = text.str.split("; ").explode()
             wrong = (values != "") & ~values.isin(CODES[kind])

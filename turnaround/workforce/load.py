@@ -209,7 +209,14 @@ def load_workforce(
         store.execute(
             "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
             "values (?, ?, ?, ?, ?, ?)",
-            [load_id, KIND, read.year, str(source), sum(rows_loaded.values()), acting.user.username],
+            [
+                load_id,
+                KIND,
+                read.year,
+                str(source),
+                sum(rows_loaded.values()),
+                acting.user.username,
+            ],
         )
         acting.target = f"{KIND} {read.year}"
     return LoadedWorkforce(load_id, read.year, rows_loaded, set_aside, failures, read.layout)
@@ -218,7 +225,7 @@ def load_workforce(
 def refusal(errors: list[Failure]) -> str:
     """The one line a refused strict load says: how many, where the first is; no values."""
     # A row's error names the file, row and field; a file's error (a missing column) the file.
-    first = min(errors, key=lambda f: f.row is None)
+    first = min(errors, key=lambda f: (f.row is None, f.file, f.row or 0))
     where = Path(first.file).name + (f" row {first.row}" if first.row is not None else "")
     field = f" field {first.field}" if first.field else ""
     return (
@@ -420,7 +427,9 @@ def _check_rows(files: dict[str, WorkforceFile]) -> None:
             "{value} appears more than once",
         )
 
-    def must_exist(item: WorkforceFile, column: str, header: str, known: set[str], where: str) -> None:
+    def must_exist(
+        item: WorkforceFile, column: str, header: str, known: set[str], where: str
+    ) -> None:
         values = item.clean[column]
         unknown = values.notna() & values.ne("") & ~values.isin(known)
         item.fail(
@@ -478,7 +487,9 @@ def _insert(store: Store, table: str, frame: pd.DataFrame) -> None:
         store.execute(f"insert into {table} ({columns}) select {columns} from _incoming")
 
 
-def _quarantine(store: Store, item: WorkforceFile, lines: list[int], load_id: str, year: int) -> int:
+def _quarantine(
+    store: Store, item: WorkforceFile, lines: list[int], load_id: str, year: int
+) -> int:
     by_line: dict[int, list[Failure]] = {}
     for failure in item.failures:
         if failure.row is not None and failure.severity == "error":

@@ -14,11 +14,12 @@ from fastapi.responses import HTMLResponse
 from turnaround.access import Actor
 from turnaround.errors import InputError, ValidationFailed
 from turnaround.present.format import count
-from turnaround.returns.load import LoadResult, load_returns
 from turnaround.returns.present import collection_year, loaded_lines, stored_loads
 from turnaround.settings import Settings
 from turnaround.store import Store
 from turnaround.web.routing import Page, allow
+from turnaround.workforce.intake import IntakeResult, load_files
+from turnaround.workforce.present import workforce_load_line
 
 router = APIRouter()
 
@@ -64,14 +65,15 @@ def save_and_load(
     files: list[tuple[str, bytes]],
     year: int | None,
     actor: Actor,
-) -> LoadResult:
-    """Write the uploaded files to a private temporary folder and load them in strict mode."""
+) -> IntakeResult:
+    """Write the uploaded files to a private temporary folder and load them in strict mode:
+    returns, the workforce export's files or a CSWW census, as the CLI's ``load`` does."""
     uploads = settings.workspace / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=uploads) as folder:
         for name, content in files:
             (Path(folder) / name).write_bytes(content)
-        return load_returns(store, [Path(folder)], actor=actor, year=year, mode="strict")
+        return load_files(store, [Path(folder)], actor=actor, year=year, mode="strict")
 
 
 @router.post("/data/upload", name="upload")
@@ -122,7 +124,10 @@ async def upload(
         context["errors"] = [("files", str(exc))]
         return page.render("upload.html", context, status_code=400)
     page.cache.bump()
-    context["loaded"] = loaded_lines(result)
+    lines = loaded_lines(result.returns) if result.returns else ()
+    if result.workforce is not None:
+        lines = (*lines, workforce_load_line(result.workforce))
+    context["loaded"] = lines
     return page.render("upload.html", context)
 
 
