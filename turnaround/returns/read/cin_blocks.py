@@ -89,12 +89,12 @@ def tables_to_read(
 ) -> Iterator[tuple[str, TableSchema, ReturnSchema]]:
     """Each table to read from the file: its name, layout, and the schema that layout is from.
 
-    The year's own tables, and the pre-proceedings table in the 2026-27 layout when an older
-    file holds the block.
+    The year's own tables, and the pre-proceedings table in the 2026-27 layout for an older
+    file (empty unless the file holds the block), so every canonical table is there.
     """
     for name, table in schema.tables.items():
         yield name, table, schema
-    if TABLE not in schema.tables and rows.get(TABLE):
+    if TABLE not in schema.tables:
         later = schema_for(schema.kind, INTRODUCED)
         yield TABLE, later.tables[TABLE], later
 
@@ -102,8 +102,8 @@ def tables_to_read(
 def elements_read(schema: ReturnSchema, rows: Mapping[str, Sequence[object]]) -> set[str]:
     """Elements read beyond the year's own layout (so not unknown), and every known container."""
     known = set(CONTAINERS)
-    for _name, table, layout in tables_to_read(schema, rows):
-        if layout is not schema:
+    for name, table, layout in tables_to_read(schema, rows):
+        if layout is not schema and rows.get(name):
             known |= {c.element for c in table.columns if c.element}
     return known
 
