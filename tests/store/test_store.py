@@ -107,11 +107,11 @@ def test_migration_0010_turns_naive_times_into_instants_keeping_every_row(tmp_pa
     _store_at_version_9(path)
     old = DuckDBBackend(path)
     # The old times were written by a machine on UTC, as this one is.
-    applied = migrate(old, written_zone="UTC")
+    applied = migrate(old, written_zone="UTC", up_to=10)
     assert [m.version for m in applied] == [10]
     old.close()
     store = open_store(path)
-    assert store.applied_versions()[-1] == 10
+    assert 10 in store.applied_versions()  # and any later migration, applied by open_store
     timed = {
         "audit_log": "occurred_at",
         "loads": "loaded_at",

@@ -65,6 +65,13 @@ CIN: dict[str, TableSpec] = {
                  "end_date": "date", "initial_category": "code", "latest_category": "code",
                  "previous_plans": "int"},
     "cp_reviews": {"child_id": "text", "episode": "int", "cp_plan": "int", "review_date": "date"},
+    # From 2026-27 (schema/data/cin/2027.yaml); read from older files too, with a query.
+    "pre_proceedings": {"child_id": "text", "episode": "int", "pre_proceedings": "int",
+                        "start_date": "date", "lbp_sent_date": "date", "fgdm_offered": "bool",
+                        "fgdm_facilitated": "bool", "initial_meeting_date": "date",
+                        "review_meetings": "int", "step_decision_date": "date",
+                        "outcome": "code", "court_application_date": "date",
+                        "letter_initiating_date": "date"},
 }  # fmt: skip
 """CIN census: one row per element; ``episode``, ``assessment`` and so on number the repeated
 blocks within a child from 1, in file order, so child tables join back to their parents."""
@@ -101,7 +108,7 @@ def create_table_sql(kind: str, table: str, spec: TableSpec) -> str:
 
 
 def canonical_ddl() -> str:
-    """DDL for every canonical table: what the canonical-tables migration must contain."""
+    """DDL for every canonical table: what the migrations, 0003 and later, must contain."""
     parts = [
         create_table_sql(kind, table, spec)
         for kind, tables in SPECS.items()

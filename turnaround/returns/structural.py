@@ -19,6 +19,8 @@ Structural rule codes:
     S-DUP         the same row appears more than once in a table (every field equal)
     S-BOM         (query) the file began with a UTF-8 byte-order mark, which was removed
     S-ELEMENT     (query) an XML element the year's layout does not know was ignored
+    S-LAYOUT      (query) a block of a later year's layout was read with that layout and stored
+                  (``read/cin_blocks.py``: pre-proceedings in a file older than 2026-27)
 
 A whole file of Excel-mangled dates is not a row problem but a re-saved file: it is refused
 with one InputError (see ``refuse_excel_file``).

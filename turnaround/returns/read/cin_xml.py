@@ -21,7 +21,7 @@ import pyarrow as pa
 from turnaround.errors import InputError
 from turnaround.returns import canonical
 from turnaround.returns.model import Failure, ReturnData
-from turnaround.returns.read import detect
+from turnaround.returns.read import cin_blocks, detect
 from turnaround.returns.read.safety import DEFAULT_MAX_BYTES, check_xml, read_bytes, utf8_text
 from turnaround.returns.schema import ReturnSchema, schema_for
 from turnaround.returns.structural import to_canonical
@@ -29,11 +29,11 @@ from turnaround.returns.structural import to_canonical
 _CHILD = re.compile(rb"<Child[\s>].*?</Child>", re.DOTALL)
 _HEADER = re.compile(rb"<Header[\s>].*?</Header>", re.DOTALL)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*)[\s>/]")
-_PRE_PROCEEDINGS = ("PreProceedings", "PLO")
 _BLOCKS = {
     "CINdetails", "Assessments", "FactorsIdentifiedAtAssessment", "CINPlanDates", "Section47",
     "ChildProtectionPlans", "Reviews", "ChildIdentifiers", "ChildCharacteristics",
     "Disabilities", "Child",
+    cin_blocks.PRE_PROCEEDINGS,  # pre-proceedings: read by cin_blocks
 }  # fmt: skip
 
 
@@ -70,12 +70,14 @@ def read_cin_xml(
                 row=int(line),
             ) from None
         _child(child, int(line), rows, numbers, unknown)
+        cin_blocks.mark_unknown(child, unknown)  # pre-proceedings work: no element passed over
     claimed = _year(header, path, year)
     schema = schema_for("cin", claimed)
     _check_dates(rows, claimed, path, year is not None)
     tables: dict[str, pd.DataFrame] = {}
     failures: list[Failure] = []
-    for name, table in schema.tables.items():
+    # pre-proceedings: an older file's block is read with the 2026-27 layout (cin_blocks)
+    for name, table, layout in cin_blocks.tables_to_read(schema, rows):
         records = rows.get(name, [])
         raw = pa.table(
             {
@@ -88,12 +90,12 @@ def read_cin_xml(
         extra = {
             key: pa.array([n[key] for n in ids], pa.int64())
             for key in canonical.CIN[name]
-            if key in ("episode", "assessment", "plan", "s47", "cp_plan")
+            if key in ("episode", "assessment", "plan", "s47", "cp_plan", "pre_proceedings")
         }
         frame, found = to_canonical(
             raw,
             table,
-            schema,
+            layout,
             file=path.name,
             rows=line_numbers,
             child_column="child_id",
@@ -102,6 +104,10 @@ def read_cin_xml(
         )
         tables[name] = frame
         failures.extend(found)
+    # pre-proceedings: elements read by cin_blocks' later layout, and containers, are known
+    read_elsewhere = cin_blocks.elements_read(schema, rows)
+    unknown = {tag: 1 for tag in unknown if tag not in read_elsewhere}
+    failures.extend(cin_blocks.layout_queries(schema, rows, path))
     failures.extend(_unknown_elements(unknown, schema, path))
     if had_bom:
         failures.append(
@@ -154,6 +160,13 @@ def _child(
         counts = {"Assessments": 0, "CINPlanDates": 0, "Section47": 0, "ChildProtectionPlans": 0}
         for block in detail:
             tag = block.tag
+            if tag == cin_blocks.PRE_PROCEEDINGS:  # pre-proceedings (2026-27): cin_blocks
+                counts[tag] = counts.get(tag, 0) + 1
+                record = cin_blocks.pre_proceedings(block, unknown)
+                record["_row"], record["LAchildID"] = line, cid  # type: ignore[assignment]
+                rows[cin_blocks.TABLE].append(record)
+                numbers[cin_blocks.TABLE].append({"episode": ep_no, "pre_proceedings": counts[tag]})
+                continue
             if tag not in counts:
                 continue
             counts[tag] += 1
@@ -192,7 +205,7 @@ def _leaves(block: ET.Element, unknown: dict[str, int]) -> dict[str, str | None]
         if len(e) == 0:
             values[e.tag] = _text(e)
             unknown[e.tag] = 1
-        elif e.tag not in _BLOCKS and not e.tag.startswith(_PRE_PROCEEDINGS):
+        elif e.tag not in _BLOCKS:
             unknown[e.tag] = 1
     return values
 

@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.extensions import take
 
-from turnaround.returns.rules.registry import Hits, Tables, as_index, isin, rule
+from turnaround.returns.rules.registry import WHOLE_RETURN, Hits, Tables, as_index, isin, rule
 from turnaround.returns.rules.ssda903 import collection_period, upn_is_valid
+from turnaround.returns.schema import schema_for
 
 EPISODE_KEY = ["child_id", "episode"]
 _EPISODES_PER_CHILD = np.int64(1) << np.int64(20)
@@ -697,3 +698,208 @@ def cp_plans_overlap(tables: Tables, year: int, previous: Tables | None) -> Hits
     end = _open_until(p["end_date"], p["end_date"].isna(), year)
     group = _child_code(tables, "cp_plans")
     return {"cp_plans": _starts_inside_earlier(p, group, "start_date", end, inclusive=True)}
+
+
+# --- Pre-proceedings and family group decision-making (2026-27) --------------------------------
+# Module 5, <PreProceedingsandFGDM> (schema/data/cin/2027.yaml). What each rule checks is the
+# DfE's 2026-27 rule as Data to Insight's csc-validator-be-cin states it in
+# cin_validator/rules/cin2026_27/rule_<code>.py; the code and messages here are ours, naming the
+# DfE's elements. Where their code reads the rule differently from the DfE text quoted in its
+# comments, we follow the DfE text (docs/validation-rules.md lists each difference). "Within the
+# census year" is 1 April to 31 March inclusive.
+
+_PP = "pre_proceedings"
+_PP_YEARS = (2027, None)
+
+
+def _outside_year(dates: pd.Series, year: int) -> pd.Series:
+    """Dates given and falling outside the census year (blank dates never count)."""
+    start, end = collection_period(year)
+    return dates.notna() & ((dates < start) | (dates > end))
+
+
+def _dated_outside_or_before(p: pd.DataFrame, column: str, earlier: str, year: int) -> pd.Index:
+    """Blocks whose ``column`` is outside the census year, or before the block's ``earlier``."""
+    before = p[column].notna() & p[earlier].notna() & (p[column] < p[earlier])
+    return as_index(_outside_year(p[column], year) | before, p)
+
+
+@rule(
+    code="8995Q",
+    kind="cin",
+    fields=(),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    severity="query",
+    message="No child has a pre-proceedings and FGDM block (module 5): check whether any "
+    "should, or give the reason none is returned",
+)
+def no_pre_proceedings(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    return {_PP: WHOLE_RETURN} if tables[_PP].empty else {}
+
+
+@rule(
+    code="9000Q",
+    kind="cin",
+    fields=("start_date",),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    severity="query",
+    message="PPStartDate (the decision to begin pre-proceedings) is blank: if it is not yet "
+    "collected, leave it blank and give the reason",
+)
+def pre_proceedings_without_start(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    # D2I tests the whole return at once (and counts every row, blank or not); the DfE text,
+    # "(N00826) has not been provided", is about one block, so each blank block is queried.
+    p = tables[_PP]
+    return {_PP: as_index(p["start_date"].isna(), p)}
+
+
+@rule(
+    code="9005",
+    kind="cin",
+    fields=("start_date",),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    message="PPStartDate (the decision to begin pre-proceedings) must fall within the census year",
+)
+def pre_proceedings_start_outside_year(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables[_PP]
+    return {_PP: as_index(_outside_year(p["start_date"], year), p)}
+
+
+@rule(
+    code="9006",
+    kind="cin",
+    fields=("lbp_sent_date", "start_date"),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    message="LBPSentDate (letter before proceedings sent) must fall within the census year and "
+    "not before PPStartDate",
+)
+def letter_before_proceedings_date(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    # D2I checks the year only when PPStartDate is also given; the DfE text asks it always.
+    return {_PP: _dated_outside_or_before(tables[_PP], "lbp_sent_date", "start_date", year)}
+
+
+@rule(
+    code="9007",
+    kind="cin",
+    fields=("fgdm_offered", "lbp_sent_date"),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    message="LBPSentDate shows a letter before proceedings was sent, but FGDMMeetingOffer does "
+    "not say whether it offered a family group decision-making meeting",
+)
+def letter_without_fgdm_offer(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    # The DfE text: if N00827 (LBPSentDate) is present, N00828 (FGDMMeetingOffer) should be.
+    # D2I's code tests the reverse (an offer without a letter).
+    p = tables[_PP]
+    return {_PP: as_index(p["lbp_sent_date"].notna() & p["fgdm_offered"].isna(), p)}
+
+
+@rule(
+    code="9008",
+    kind="cin",
+    fields=("initial_meeting_date",),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    message="InitialPPMeetingDate (the first effective pre-proceedings meeting) must fall "
+    "within the census year",
+)
+def initial_meeting_outside_year(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables[_PP]
+    return {_PP: as_index(_outside_year(p["initial_meeting_date"], year), p)}
+
+
+@rule(
+    code="9009",
+    kind="cin",
+    fields=("step_decision_date", "start_date"),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    message="StepDecisionDate (the decision to step up or down) must fall within the census "
+    "year and not before PPStartDate",
+)
+def step_decision_date(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    return {_PP: _dated_outside_or_before(tables[_PP], "step_decision_date", "start_date", year)}
+
+
+@rule(
+    code="9010Q",
+    kind="cin",
+    fields=("fgdm_facilitated", "fgdm_offered"),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    severity="query",
+    message="FGDMMeetingOffer says a family group decision-making meeting was offered, but "
+    "FGDMMeetingFac does not say whether one was then held",
+)
+def fgdm_offer_without_answer(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables[_PP]
+    offered = p["fgdm_offered"].fillna(False).astype(bool)
+    return {_PP: as_index(offered & p["fgdm_facilitated"].isna(), p)}
+
+
+@rule(
+    code="9011",
+    kind="cin",
+    fields=("outcome",),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    message="PPOutcome (the outcome of pre-proceedings) is not one of the census codes",
+)
+def pre_proceedings_outcome_code(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    # Codeset CS131, kept as data (code list pp_outcome). A blank outcome is allowed: the DfE
+    # text checks the code only "if present" (D2I also flags blanks).
+    p = tables[_PP]
+    codes = schema_for("cin", year).codes.get("pp_outcome", frozenset())
+    outcome = p["outcome"].astype("string").str.strip().str.upper()
+    return {_PP: as_index(outcome.notna() & ~isin(outcome, sorted(codes)), p)}
+
+
+@rule(
+    code="9012",
+    kind="cin",
+    fields=("court_application_date", "step_decision_date"),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    message="CourtAppDate (court application for care proceedings) must fall within the census "
+    "year and not before StepDecisionDate",
+)
+def court_application_date(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables[_PP]
+    return {_PP: _dated_outside_or_before(p, "court_application_date", "step_decision_date", year)}
+
+
+@rule(
+    code="9013",
+    kind="cin",
+    fields=("letter_initiating_date", "court_application_date"),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    message="LetterInitCPDate (letter to parents initiating care proceedings) must fall within "
+    "the census year and not before CourtAppDate",
+)
+def letter_initiating_date(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    p = tables[_PP]
+    return {
+        _PP: _dated_outside_or_before(p, "letter_initiating_date", "court_application_date", year)
+    }
+
+
+@rule(
+    code="9015Q",
+    kind="cin",
+    fields=("review_meetings", "initial_meeting_date"),
+    tables=(_PP,),
+    years=_PP_YEARS,
+    severity="query",
+    message="InitialPPMeetingDate is given but ReviewMeetingsCount is blank: give the number of "
+    "review meetings held after the initial meeting",
+)
+def initial_meeting_without_review_count(
+    tables: Tables, year: int, previous: Tables | None
+) -> Hits:
+    p = tables[_PP]
+    return {_PP: as_index(p["initial_meeting_date"].notna() & p["review_meetings"].isna(), p)}

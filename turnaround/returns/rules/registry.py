@@ -33,6 +33,15 @@ Hits = Mapping[str, Iterable[Any]]
 """Failing rows per canonical table name, as index labels of that table's frame."""
 
 
+class WholeReturn(tuple[()]):
+    """A hit on the return as a whole, not on any row: no row holds what is missing."""
+
+
+WHOLE_RETURN = WholeReturn()
+"""Return this for a table (``{"pre_proceedings": WHOLE_RETURN}``) when the return as a whole
+breaks the rule, such as no child having a block at all; it is reported once, with no row."""
+
+
 class Tables(dict[str, pd.DataFrame]):
     """A return's tables, plus a memo so rules can share work such as one sort of episodes."""
 
@@ -148,8 +157,24 @@ def run_rules(
         if (r.cross_year and last is None) or (wanted is not None and r.code not in wanted):
             continue
         for table, labels in r.check(tables, data.year, last).items():
+            if isinstance(labels, WholeReturn):
+                failures.append(_whole_return_failure(r, table, data))
+                continue
             failures.extend(_failures(r, table, tables[table], labels, child_column))
     return failures
+
+
+def _whole_return_failure(r: Rule, table: str, data: ReturnData) -> Failure:
+    return Failure(
+        file=", ".join(sorted(p.name for p in data.sources)),
+        row=None,
+        child_id=None,
+        table=table,
+        field=r.fields[0] if r.fields else None,
+        rule=r.code,
+        message=r.message,
+        severity=r.severity,
+    )
 
 
 def _failures(
