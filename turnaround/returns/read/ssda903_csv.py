@@ -330,14 +330,15 @@ def _fit_columns(
 ) -> tuple[pa.Table, list[Failure]]:
     """The file's columns renamed to the year's, with a failure for each structural gap."""
     failures: list[Failure] = []
-    if source.empty or source.raw.num_rows == 0:
-        what = "is empty" if source.empty else "has a header but no rows"
+    if source.empty:
+        # A file with a header and no rows is a table with nothing this year: no query. A file
+        # with no header at all may be a failed export, so it is read as empty but said so.
         failures.append(
             _note(
                 file,
                 table.canonical,
                 "S-TABLE",
-                f"{source.path.name}{_in_folder(source.path)} {what}; read as an empty "
+                f"{source.path.name}{_in_folder(source.path)} is empty; read as an empty "
                 f"{table.name} table",
             )
         )
@@ -396,7 +397,7 @@ def _kept_aside(
     source: _RawFile, table: TableSchema, aliases: Aliases, file: str
 ) -> pd.DataFrame | None:
     """The file's extra columns as read, with each row's file and line, or None if none."""
-    if source.empty or source.raw.num_rows == 0:
+    if source.empty:
         return None
     names = [h for h in source.header if column_for(h, table, aliases) is None]
     if not names:
