@@ -248,9 +248,9 @@ def read_ssda903_csv(
     extras: dict[str, pd.DataFrame] = {}
     absent: list[str] = []
     failures: list[Failure] = []
-    for source in files:
-        if source.table not in schema.tables:
-            failures.append(_not_this_year(source, label))
+    for f in files:
+        if f.table not in schema.tables:
+            failures.append(_not_this_year(f, label))
     for name, table in schema.tables.items():
         source = by_table.get(name)
         spec = canonical.SSDA903[table.canonical]
