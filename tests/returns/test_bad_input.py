@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from turnaround.errors import InputError
 from turnaround.returns.read import read_returns
+from turnaround.returns.read.ssda903_csv import refuse_incomplete
 from turnaround.synth.city import generate_city
 from turnaround.synth.config import SynthConfig
 
@@ -73,30 +74,48 @@ def test_excel_mangled_dates_are_refused(ssda903: Path) -> None:
     assert message.startswith("episodes.csv, row 2, field DECOM: dates look re-saved by Excel")
 
 
-def test_missing_columns(ssda903: Path) -> None:
+def test_missing_required_columns_are_one_error_per_file(ssda903: Path) -> None:
     path = ssda903 / "reviews.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join(",".join(x.split(",")[:3]) for x in lines) + "\n", encoding="utf-8")
-    message = _error([ssda903])
-    assert message.startswith("reviews.csv: missing columns REVIEW_CODE")
+    path.write_text("\n".join(",".join(x.split(",")[:2]) for x in lines) + "\n", encoding="utf-8")
+    (data,) = read_returns([ssda903])
+    (error,) = [f for f in data.failures if f.rule == "S-COLUMNS"]
+    assert (error.file, error.row, error.severity) == ("2014/reviews.csv", None, "error")
+    assert error.message.startswith("missing columns REVIEW, REVIEW_CODE, which the 2013-14")
+    # Strict about content: every row lacks a required value, so none can load unseen.
+    blank = [f for f in data.failures if f.rule == "S-REQUIRED" and f.table == "reviews"]
+    assert len(blank) == 2 * len(data.tables["reviews"]) == 2 * (len(lines) - 1)
 
 
-def test_extra_columns(ssda903: Path) -> None:
+def test_extra_columns_are_kept_aside_and_reported(ssda903: Path) -> None:
     path = ssda903 / "missing.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines = [lines[0] + ",NOTES"] + [x + ",x" for x in lines[1:]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert _error([ssda903]).startswith("missing.csv: unknown columns NOTES")
+    (data,) = read_returns([ssda903])
+    (note,) = [f for f in data.failures if f.rule == "S-COLUMN"]
+    assert (note.file, note.severity) == ("2014/missing.csv", "query")
+    assert note.message.startswith("columns NOTES are not in the 2013-14 Missing table")
+    assert data.extras["missing"]["NOTES"].tolist() == ["x"] * (len(lines) - 1)
+    assert not [f for f in data.failures if f.severity == "error"]
 
 
-def test_empty_file(ssda903: Path) -> None:
+def test_an_empty_file_is_an_empty_table(ssda903: Path) -> None:
     (ssda903 / "oc3.csv").write_bytes(b"")
-    assert _error([ssda903]) == "oc3.csv: file is empty"
+    (data,) = read_returns([ssda903])
+    (note,) = [f for f in data.failures if f.rule == "S-TABLE"]
+    assert note.message == "oc3.csv (in folder 2014) is empty; read as an empty OC3 table"
+    assert data.tables["oc3"].empty and data.absent == []
 
 
-def test_a_missing_table(ssda903: Path) -> None:
+def test_a_missing_table_is_a_query_unless_complete(ssda903: Path) -> None:
     (ssda903 / "reviews.csv").unlink()
-    assert "missing tables: reviews.csv" in _error([ssda903])
+    (data,) = read_returns([ssda903])
+    (note,) = [f for f in data.failures if f.rule == "S-TABLE"]
+    assert note.severity == "query" and data.absent == ["reviews"]
+    assert note.message.startswith("no Reviews table (reviews.csv) in 2014/")
+    with pytest.raises(InputError, match=r"missing tables: Reviews \(reviews.csv\)"):
+        refuse_incomplete(data)
 
 
 def test_ragged_rows(ssda903: Path) -> None:

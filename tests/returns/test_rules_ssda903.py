@@ -390,7 +390,9 @@ def test_cross_year_rule(code: str, bad: Rows, good: Rows) -> None:
 
 
 def test_every_rule_has_a_test() -> None:
-    tested = {c[0] for c in [*CASES, *SW_CASES, *CROSS_YEAR_CASES]}
+    from tests.returns.test_rules_dolo import CROSS_YEAR_DOLO, DOLO_CASES
+
+    tested = {c[0] for c in [*CASES, *SW_CASES, *CROSS_YEAR_CASES, *DOLO_CASES, CROSS_YEAR_DOLO]}
     registered = {code for kind, code in RULES if kind == "ssda903"}
     assert registered == tested
 

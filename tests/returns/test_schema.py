@@ -17,7 +17,7 @@ from turnaround.returns.schema import (
 
 def test_latest_year_is_the_newest_schema_file() -> None:
     newest = max(max(years_with_changes(kind)) for kind in KINDS)
-    assert LATEST_YEAR == newest == 2027  # cin/2027.yaml (pre-proceedings)
+    assert LATEST_YEAR == newest == 2027  # pre-proceedings (CIN) and DoLo (SSDA903)
     schema_for("annex_a", LATEST_YEAR)  # a return with no file that year is still described
     with pytest.raises(ConfigError, match=f"years 2000-{LATEST_YEAR} are described"):
         schema_for("cin", LATEST_YEAR + 1)

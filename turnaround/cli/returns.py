@@ -18,6 +18,7 @@ from turnaround.returns.load import validate_returns
 from turnaround.returns.model import ValidationReport
 from turnaround.returns.present import collection_year, loaded_lines, rule_lines
 from turnaround.returns.report import summary_by_rule, write_failures
+from turnaround.returns.rules.registry import not_run
 from turnaround.store import open_store
 from turnaround.workforce.intake import load_files
 from turnaround.workforce.present import workforce_load_line
@@ -33,6 +34,22 @@ YearOption = Annotated[
     int | None,
     typer.Option(help="Collection year (the year of its 31 March); detected if omitted."),
 ]
+CompleteOption = Annotated[
+    bool,
+    typer.Option(
+        "--complete",
+        help="Refuse a return missing a table its year requires (ready to submit to the DfE).",
+    ),
+]
+
+
+def _print_not_run(console: Console, report: ValidationReport) -> None:
+    """One line per missing table: the rules that could not run without it."""
+    by_need: dict[str, list[str]] = {}
+    for code, need in not_run(report.failures).items():
+        by_need.setdefault(need, []).append(code)
+    for need, codes in by_need.items():
+        console.print(f"Not run ({need}): {len(codes)} rules, {', '.join(sorted(codes))}")
 
 
 def _summary_table(report: ValidationReport, limit: int = 30) -> Table:
@@ -53,6 +70,7 @@ def validate(
     paths: PathsArgument,
     year: YearOption = None,
     out: Annotated[Path | None, typer.Option(help="Folder for the CSV and Excel report.")] = None,
+    complete: CompleteOption = False,
 ) -> None:
     """Check returns against their year's layout, code lists and DfE rules; load nothing.
 
@@ -60,7 +78,7 @@ def validate(
     """
     settings = settings_from(ctx)
     console = Console()
-    report = validate_returns(paths, year=year)
+    report = validate_returns(paths, year=year, complete=complete)
     folder = out or settings.workspace / "validation"
     written = write_failures(report, folder)
     for data in report.returns:
@@ -68,6 +86,7 @@ def validate(
         console.print(f"{data.kind} {collection_year(data.year)}: {count(rows)} rows read")
     if report.failures:
         console.print(_summary_table(report))
+    _print_not_run(console, report)
     errors = len(report.errors)
     queries = len(report.failures) - errors
     console.print(
@@ -86,6 +105,7 @@ def load(
         bool, typer.Option("--lenient", help="Load the rows that pass; quarantine the rest.")
     ] = False,
     user: Annotated[str | None, typer.Option(help="Who is loading. Env: TURNAROUND_USER.")] = None,
+    complete: CompleteOption = False,
 ) -> None:
     """Validate returns and the workforce export, and load them into the workspace store.
 
@@ -101,11 +121,13 @@ def load(
             actor=Actor.cli(user or settings.user),
             year=year,
             mode="lenient" if lenient else "strict",
+            complete=complete,
         )
     except ValidationFailed as exc:
         report = ValidationReport(returns=[], failures=exc.failures)
         written = write_failures(report, settings.workspace / "validation")
         console.print(_summary_table(report))
+        _print_not_run(console, report)
         raise ValidationFailed(f"{exc} Report: {written[0]}") from None
     finally:
         store.close()
@@ -118,3 +140,4 @@ def load(
     for line in lines:
         table.add_row(line.kind, line.year, line.rows, line.quarantined, line.errors, line.queries)
     console.print(table)
+    _print_not_run(console, result.report)

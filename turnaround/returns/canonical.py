@@ -42,8 +42,12 @@ SSDA903: dict[str, TableSpec] = {
                 "mis_end": "date"},
     "sw_episodes": {"child": "text", "dob": "date", "sw_id": "text", "sw_decom": "date",
                     "sw_dec": "date", "sw_reason": "code"},
+    "dolo": {"child": "text", "dob": "date", "dolo_start": "date", "dolo_end": "date"},
 }  # fmt: skip
-"""SSDA903: the DfE column names, lower-cased. Columns a year lacks are present and all NA."""
+"""SSDA903: the DfE column names, lower-cased. Columns a year lacks are present and all NA.
+
+``dolo`` (Deprivation of Liberty Orders) joins the return in 2026-27; its store table comes from
+migration 0011, not 0003."""
 
 CIN: dict[str, TableSpec] = {
     "children": {"child_id": "text", "upn": "code", "former_upn": "code", "upn_unknown": "code",

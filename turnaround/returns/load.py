@@ -31,6 +31,7 @@ from turnaround.returns.model import (
     failures_frame,
 )
 from turnaround.returns.read import read_returns
+from turnaround.returns.read.ssda903_csv import refuse_incomplete
 from turnaround.returns.rules import run_rules
 from turnaround.store import Store
 
@@ -58,11 +59,27 @@ class LoadResult:
 
 
 def validate_returns(
-    paths: Sequence[Path], *, year: int | None = None, store: Store | None = None
+    paths: Sequence[Path],
+    *,
+    year: int | None = None,
+    store: Store | None = None,
+    complete: bool = False,
 ) -> ValidationReport:
-    """Read and check returns without loading them: every structural and DfE rule failure."""
-    returns = read_returns(paths, year=year)
+    """Read and check returns without loading them: every structural and DfE rule failure.
+
+    ``complete`` refuses a return missing a table its year requires (ready to submit to the
+    DfE); otherwise a missing table is a query and the rules that need it are not run.
+    """
+    returns = _read(paths, year, complete)
     return _check(returns, store)
+
+
+def _read(paths: Sequence[Path], year: int | None, complete: bool) -> list[ReturnData]:
+    returns = read_returns(paths, year=year)
+    if complete:
+        for data in returns:
+            refuse_incomplete(data)
+    return returns
 
 
 def _check(returns: list[ReturnData], store: Store | None) -> ValidationReport:
@@ -87,8 +104,12 @@ def load_returns(
     actor: Actor,
     year: int | None = None,
     mode: Mode = "strict",
+    complete: bool = False,
 ) -> LoadResult:
-    """Validate returns and load them; strict loads nothing if anything is in error."""
+    """Validate returns and load them; strict loads nothing if anything is in error.
+
+    ``complete`` refuses a return missing a table its year requires, as ``validate_returns``.
+    """
     with loading(
         store,
         actor,
@@ -96,7 +117,7 @@ def load_returns(
         reason=f"{mode} load of {len(paths)} path(s)",
         step="loading returns",
     ) as acting:
-        returns = read_returns(paths, year=year)
+        returns = _read(paths, year, complete)
         report = _check(returns, store)
         if mode == "strict" and report.errors:
             raise ValidationFailed(
@@ -126,7 +147,7 @@ def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
         bad.setdefault((failure.table, failure.file, int(failure.row or 0)), []).append(failure)
     rows_loaded: dict[str, int] = {}
     quarantined = 0
-    for name in ("loads", "validation_failures", "quarantine"):
+    for name in ("loads", "validation_failures", "quarantine", "extra_columns"):
         store.execute(f"delete from {name} where kind = ? and year = ?", [data.kind, data.year])
     for table, spec in SPECS[data.kind].items():
         target = store_table(data.kind, table)
@@ -142,6 +163,8 @@ def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
         rows_loaded[table] = len(good)
         if failing.any():
             quarantined += _quarantine(store, data, table, frame[failing], bad, load_id)
+    for table, extra in data.extras.items():
+        _keep_extra_columns(store, data, table, extra, load_id)
     if data.failures:
         failures = failures_frame(data.failures)
         failures.insert(0, "load_id", load_id)
@@ -185,6 +208,33 @@ def _insert(
     selects += ["year", "load_id", "source_file", "source_row"]
     with store.registered("_incoming", arrow):
         store.execute(f"insert into {target} select {', '.join(selects)} from _incoming")
+
+
+def _keep_extra_columns(
+    store: Store, data: ReturnData, table: str, extra: pd.DataFrame, load_id: str
+) -> None:
+    """Keep a table's extra columns as read, one row per filled value, beside the load."""
+    names = [c for c in extra.columns if c not in (FILE_COLUMN, ROW_COLUMN)]
+    long = extra.melt(
+        id_vars=[FILE_COLUMN, ROW_COLUMN], value_vars=names, var_name="column_name"
+    ).dropna(subset=["value"])
+    long = long[long["value"].astype(str).str.strip() != ""]
+    if long.empty:
+        return
+    out = pd.DataFrame(
+        {
+            "load_id": load_id,
+            "kind": data.kind,
+            "year": data.year,
+            "table_name": table,
+            "source_file": long[FILE_COLUMN].astype(str).to_numpy(),
+            "source_row": long[ROW_COLUMN].astype("int64").to_numpy(),
+            "column_name": long["column_name"].astype(str).to_numpy(),
+            "value": long["value"].astype(str).to_numpy(),
+        }
+    )
+    with store.registered("_extra", pa.Table.from_pandas(out, preserve_index=False)):
+        store.execute("insert into extra_columns select * from _extra")
 
 
 def _quarantine(

@@ -47,6 +47,12 @@ class ReturnData:
     tables: dict[str, pd.DataFrame]  # canonical name -> frame with _file and _row columns
     sources: list[Path]
     failures: list[Failure] = field(default_factory=list)  # structural failures from reading
+    # Columns a file carried that its year's layout does not know (LA, YEAR, ...), as read,
+    # per canonical table, with _file and _row: kept aside, never checked or loaded as data.
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # Tables of the year's layout the files did not supply (canonical names): read as empty,
+    # and rules that need them are reported as not run.
+    absent: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -21,6 +21,13 @@ Structural rule codes:
     S-ELEMENT     (query) an XML element the year's layout does not know was ignored
     S-LAYOUT      (query) a block of a later year's layout was read with that layout and stored
                   (``read/cin_blocks.py``: pre-proceedings in a file older than 2026-27)
+    S-COLUMNS     a CSV lacks columns whose values the return requires (one error per file,
+                  naming them all); its rows are read with those fields blank
+    S-COLUMN      (query) a CSV lacks columns that may be blank (read as blank), or has
+                  columns the year's layout does not know (kept aside, not checked)
+    S-TABLE       (query) a table of the year's layout is not in the return, or a file holds a
+                  table the year does not have, or a table file is empty
+    S-DATE-ISO    (query) a CSV writes its dates yyyy-mm-dd, not dd/mm/yyyy; read as such
 
 A whole file of Excel-mangled dates is not a row problem but a re-saved file: it is refused
 with one InputError (see ``refuse_excel_file``).
@@ -29,6 +36,7 @@ with one InputError (see ``refuse_excel_file``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +46,13 @@ import pyarrow.compute as pc
 
 from turnaround.errors import InputError
 from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure
-from turnaround.returns.schema import ColumnSchema, ReturnSchema, TableSchema
+from turnaround.returns.schema import (
+    Aliases,
+    ColumnSchema,
+    ReturnSchema,
+    TableSchema,
+    normal_name,
+)
 
 _ARROW_FORMATS = {"dd/mm/yyyy": "%d/%m/%Y", "yyyy-mm-dd": "%Y-%m-%d"}
 _DAY_MONTH = {"%d/%m/%Y": (0, 3), "%Y-%m-%d": (8, 5)}  # where day and month sit in the text
@@ -67,29 +81,61 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 }
 
 
-def check_header(header: Sequence[str], table: TableSchema, path: Path, year: int) -> list[str]:
-    """The header's columns in schema order, refusing missing, unknown or repeated columns.
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How a file's header row lines up with its table's columns in one collection year."""
 
-    Column names are matched ignoring case and surrounding spaces.
+    columns: dict[str, str]  # header name as written -> the schema column it holds
+    extra: list[str]  # header names the year's layout does not know, as written
+    missing: list[str]  # schema columns the header lacks whose values may be blank
+    missing_required: list[str]  # schema columns the header lacks whose values are required
+
+
+def column_for(name: str, table: TableSchema, aliases: Aliases) -> str | None:
+    """The schema column a header name stands for: by its own name or a known alias.
+
+    Names match ignoring case, spaces and punctuation (``normal_name``): ' decom', 'Decom' and
+    'DECOM' are all DECOM.
     """
-    names = [h.strip().upper() for h in header]
-    expected = [c.upper() for c in table.column_names]
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    wanted = normal_name(name)
+    for column in table.columns:
+        if normal_name(column.name) == wanted:
+            return column.name
+    alias = aliases.column(table.name, name)
+    return alias if alias in table.column_names else None
+
+
+def check_header(
+    header: Sequence[str], table: TableSchema, path: Path, aliases: Aliases | None = None
+) -> HeaderMatch:
+    """Match a header row to a table's columns, refusing only a column that appears twice.
+
+    Extra and missing columns are not refused here: the reader keeps extra ones aside and reads
+    missing ones as blank, reporting both (missing required columns as one error per file).
+    """
+    known = aliases or Aliases(tables={}, columns={})
+    columns: dict[str, str] = {}
+    extra: list[str] = []
+    seen: dict[str, list[str]] = {}
+    for name in header:
+        column = column_for(name, table, known)
+        if column is None:
+            extra.append(name)
+            seen.setdefault(normal_name(name) or name, []).append(name)
+        else:
+            columns[name] = column
+            seen.setdefault(column, []).append(name)
+    repeated = sorted(key for key, names in seen.items() if len(names) > 1)
     if repeated:
         raise InputError(f"columns appear more than once: {', '.join(repeated)}", path=path)
-    missing = [c for c in expected if c not in names]
-    extra = [h for h, n in zip(header, names, strict=True) if n not in expected]
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing columns {', '.join(missing)}")
-        if extra:
-            parts.append(f"unknown columns {', '.join(extra)}")
-        raise InputError(
-            f"{' and '.join(parts)} for the {year - 1}-{year % 100:02d} {table.name} table",
-            path=path,
-        )
-    return names
+    present = set(columns.values())
+    absent = [c for c in table.columns if c.name not in present]
+    return HeaderMatch(
+        columns=columns,
+        extra=extra,
+        missing=[c.name for c in absent if not c.required],
+        missing_required=[c.name for c in absent if c.required],
+    )
 
 
 def to_canonical(

@@ -1,13 +1,19 @@
 """Read the SSDA903 return from the CSVs councils export: one file per table.
 
-Each file is checked for size and encoding, identified by its header row, read as strings by
-Arrow's CSV reader, and handed to ``structural`` to check and type. Row numbers are file
-lines, the header being line 1.
+Tolerant of structure, strict about content. Each file is checked for size and encoding and
+identified by its name (``aliases.yaml``) or its header row; then read as strings by Arrow's CSV
+reader and handed to ``structural`` to check and type. Any subset of the year's tables is read:
+a missing table is a query, and rules that need it are reported as not run. Column names match
+in any case, with stray spaces, or by a known alias; extra columns are kept aside (``extras``)
+and reported; a missing column is read as blank (an error if its values are required). Dates
+may be dd/mm/yyyy or yyyy-mm-dd, decided per file. An empty file is an empty table. Row numbers
+are file lines, the header being line 1.
 """
 
 from __future__ import annotations
 
 import io
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +24,84 @@ import pyarrow.csv as pacsv
 
 from turnaround.errors import InputError
 from turnaround.returns import canonical
-from turnaround.returns.model import Failure, ReturnData
+from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure, ReturnData
 from turnaround.returns.read import detect
 from turnaround.returns.read.safety import DEFAULT_MAX_BYTES, read_bytes, utf8_text
-from turnaround.returns.schema import schema_for
-from turnaround.returns.structural import check_header, refuse_excel_file, to_canonical
+from turnaround.returns.schema import (
+    BASE_YEAR,
+    LATEST_YEAR,
+    Aliases,
+    ReturnSchema,
+    TableSchema,
+    aliases_for,
+    normal_name,
+    schema_for,
+)
+from turnaround.returns.structural import (
+    check_header,
+    column_for,
+    refuse_excel_file,
+    to_canonical,
+)
 
 ACTIVITY_DATES = {"Episodes": ("DECOM", "DEC"), "Reviews": ("REVIEW",), "Missing": ("MIS_START",)}
+_ISO = r"^\d{4}-\d{2}-\d{2}$"
+_UK = r"^\d{2}/\d{2}/\d{4}$"
+_NAME_SCORE = 0.25
+"""A file named as a table is read as it when at least this share of the columns agree."""
+_HEADER_SCORE = 0.5
+"""Otherwise the header must share at least this share of a table's columns."""
+
+
+@cache
+def _every_table() -> dict[str, TableSchema]:
+    """Each SSDA903 table any year has, with every column any year gives it."""
+    out: dict[str, TableSchema] = {}
+    for year in (BASE_YEAR, LATEST_YEAR):
+        for name, table in schema_for("ssda903", year).tables.items():
+            if name not in out or len(table.columns) > len(out[name].columns):
+                out[name] = table
+    return out
+
+
+def _all_aliases() -> Aliases:
+    return aliases_for("ssda903", LATEST_YEAR)
+
+
+def table_from_name(path: Path) -> str | None:
+    """The table a file's name says it holds: its usual name, or an alias ending the stem.
+
+    'placed_for_adoption.csv', 'PrevPerm.csv' and 'SSDA903_2020_episodes.csv' all name a table;
+    the longest name that ends the stem wins, so '2017-sw_episodes' is SWEpisodes.
+    """
+    stem = normal_name(path.stem)
+    names: dict[str, str] = dict(_all_aliases().tables)
+    for name, table in _every_table().items():
+        names[normal_name(name)] = name
+        if table.file:
+            names[normal_name(Path(table.file).stem)] = name
+    if stem in names:
+        return names[stem]
+    ending = [n for n in names if n and stem.endswith(n)]
+    return names[max(ending, key=len)] if ending else None
+
+
+def identify_table(header: list[str], path: Path) -> str:
+    """The SSDA903 table a file holds (its DfE name), by its name or its header's columns."""
+    tables = _every_table()
+    aliases = _all_aliases()
+    scores: dict[str, float] = {}
+    for name, table in tables.items():
+        matched = {column_for(h, table, aliases) for h in header} - {None}
+        scores[name] = len(matched) / (len(header) + len(table.columns) - len(matched))
+    named = table_from_name(path)
+    if named is not None and scores.get(named, 0.0) >= _NAME_SCORE:
+        return named
+    best = max(scores, key=lambda n: scores[n])
+    if scores[best] < _HEADER_SCORE:
+        shown = ", ".join(h.strip() for h in header[:6])
+        raise InputError(f"not an SSDA903 table (its columns are {shown}...)", path=path)
+    return best
 
 
 class _RawFile:
@@ -32,15 +109,32 @@ class _RawFile:
 
     def __init__(self, path: Path, max_bytes: int) -> None:
         self.path = path
-        data, self.had_bom = utf8_text(read_bytes(path, max_bytes), path, kind="CSV")
+        data, self.had_bom = utf8_text(_file_bytes(path, max_bytes), path, kind="CSV")
         self.data = data
-        self.header = detect.csv_header(data, path)
-        self.table = detect.ssda903_table(self.header, path)
-        names = [h.strip().upper() for h in self.header]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise InputError(f"columns appear more than once: {', '.join(repeated)}", path=path)
-        self.raw, self.rows = self._read(names)
+        self.empty = not data.strip(b" \t\r\n")
+        self.date_form = "dd/mm/yyyy"
+        if self.empty:
+            named = table_from_name(path)
+            if named is None:
+                raise InputError(
+                    "the file is empty and its name does not say which SSDA903 table it is "
+                    "(name it as the table, e.g. ad1.csv, or remove it)",
+                    path=path,
+                )
+            self.header: list[str] = []
+            self.table = named
+            self.raw = pa.table({})
+            self.rows = np.array([], dtype=np.int64)
+            return
+        self.header = [
+            h.strip() or f"(column {i})"
+            for i, h in enumerate(detect.csv_header(data, path), start=1)
+        ]
+        self.table = identify_table(self.header, path)
+        # Refuse a repeated column now, whatever the year: Arrow needs unique names.
+        check_header(self.header, _every_table()[self.table], path, _all_aliases())
+        self.raw, self.rows = self._read(self.header)
+        self._read_iso_dates()
 
     def _read(self, names: list[str]) -> tuple[pa.Table, np.ndarray]:
         """Every row as strings, and the line each came from."""
@@ -61,12 +155,49 @@ class _RawFile:
             raise InputError(f"cannot read as CSV ({reason})", path=self.path, row=line) from None
         return table, _line_numbers(self.data, table.num_rows)
 
+    def _columns(self) -> dict[str, str]:
+        """Schema column -> header name, for the columns of any year this file has."""
+        table = _every_table()[self.table]
+        aliases = _all_aliases()
+        out: dict[str, str] = {}
+        for name in self.header:
+            column = column_for(name, table, aliases)
+            if column is not None:
+                out[column] = name
+        return out
+
+    def _read_iso_dates(self) -> None:
+        """Read a file whose dates are mostly yyyy-mm-dd as that form (rewritten dd/mm/yyyy).
+
+        Decided per file: in a dd/mm/yyyy file an ISO date is still an error (often Excel).
+        """
+        table = _every_table()[self.table]
+        columns = self._columns()
+        dates = [columns[c.name] for c in table.columns if c.type == "date" and c.name in columns]
+        iso = uk = 0
+        for name in dates:
+            values = pc.utf8_trim_whitespace(self.raw.column(name).combine_chunks())
+            iso += pc.sum(pc.match_substring_regex(values, _ISO)).as_py() or 0
+            uk += pc.sum(pc.match_substring_regex(values, _UK)).as_py() or 0
+        if iso == 0 or iso <= uk:
+            return
+        self.date_form = "yyyy-mm-dd"
+        for name in dates:
+            values = pc.utf8_trim_whitespace(self.raw.column(name).combine_chunks())
+            rewritten = pc.replace_substring_regex(
+                values, r"^(\d{4})-(\d{2})-(\d{2})$", r"\3/\2/\1"
+            )
+            index = self.raw.column_names.index(name)
+            self.raw = self.raw.set_column(index, name, rewritten)
+
     def dates(self) -> pd.Series:
-        """The file's activity dates (episode starts and ends, reviews), for year checks."""
+        """The file's activity dates (episode starts and ends, reviews), for year checks.
+
+        Read in either form a file may use (see ``_read_iso_dates``).
+        """
         wanted = ACTIVITY_DATES.get(self.table, ())
-        if not wanted:
-            return pd.Series([], dtype="datetime64[ns]")
-        cols = [self.raw.column(c) for c in wanted if c in self.raw.column_names]
+        columns = self._columns() if wanted and not self.empty else {}
+        cols = [self.raw.column(columns[c]) for c in wanted if c in columns]
         if not cols:
             return pd.Series([], dtype="datetime64[ns]")
         # Seconds, not nanoseconds: a mistyped year 1066 must not overflow, only look odd.
@@ -85,7 +216,7 @@ class _RawFile:
 def read_ssda903_csv(
     paths: list[Path], *, year: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> ReturnData:
-    """One collection year's SSDA903 return from its CSV files."""
+    """One collection year's SSDA903 return from its CSV files (any subset of its tables)."""
     files = [_RawFile(p, max_bytes) for p in paths]
     by_table: dict[str, _RawFile] = {}
     for f in files:
@@ -111,52 +242,230 @@ def read_ssda903_csv(
         where = episodes.path if episodes is not None else paths[0]
         detect.check_year(activity, claimed, where, "episode and review dates")
     schema = schema_for("ssda903", claimed)
-    missing = [
-        t.file or t.name for t in schema.tables.values() if t.required and t.name not in by_table
-    ]
-    if missing:
-        raise InputError(
-            f"the {claimed - 1}-{claimed % 100:02d} SSDA903 return is missing tables: "
-            f"{', '.join(missing)}",
-            path=paths[0].parent if len(paths) > 1 else paths[0],
-        )
+    label = f"{claimed - 1}-{claimed % 100:02d}"
+    aliases = aliases_for("ssda903", claimed)
     tables: dict[str, pd.DataFrame] = {}
+    extras: dict[str, pd.DataFrame] = {}
+    absent: list[str] = []
     failures: list[Failure] = []
+    for f in files:
+        if f.table not in schema.tables:
+            failures.append(_not_this_year(f, label))
     for name, table in schema.tables.items():
-        spec = canonical.SSDA903[table.canonical]
         source = by_table.get(name)
+        spec = canonical.SSDA903[table.canonical]
         if source is None:
-            empty = pa.table({c: pa.array([], pa.string()) for c in table.column_names})
-            frame, _ = to_canonical(
-                empty,
-                table,
-                schema,
-                file="",
-                rows=np.array([], dtype=np.int64),
-                child_column="CHILD",
-                canonical_spec=spec,
-            )
-            tables[table.canonical] = frame
+            if table.required:
+                failures.append(_missing_table(table, label, paths))
+                absent.append(table.canonical)
+            tables[table.canonical] = _empty_table(table, schema, spec)
             continue
-        check_header(source.header, table, source.path, claimed)
-        raw, rows = source.raw, source.rows
-        refuse_excel_file(raw, table, schema, source.path, rows)
+        file = file_label(source.path)
+        raw, found = _fit_columns(source, table, label, aliases, file)
+        failures.extend(found)
+        refuse_excel_file(raw, table, schema, source.path, source.rows)
         frame, found = to_canonical(
             raw,
             table,
             schema,
-            file=file_label(source.path),
-            rows=rows,
+            file=file,
+            rows=source.rows,
             child_column="CHILD",
             canonical_spec=spec,
         )
         tables[table.canonical] = frame
         failures.extend(found)
+        extra = _kept_aside(source, table, aliases, file)
+        if extra is not None:
+            extras[table.canonical] = extra
         if source.had_bom:
             failures.append(bom_note(source.path, table.canonical))
     return ReturnData(
-        kind="ssda903", year=claimed, tables=tables, sources=list(paths), failures=failures
+        kind="ssda903",
+        year=claimed,
+        tables=tables,
+        sources=list(paths),
+        failures=failures,
+        extras=extras,
+        absent=absent,
     )
+
+
+def refuse_incomplete(data: ReturnData) -> None:
+    """Refuse a return that is not ready to submit to the DfE: a required table is missing."""
+    if not data.absent:
+        return
+    schema = schema_for(data.kind, data.year)
+    missing = [schema.table(name) for name in data.absent]
+    year = f"{data.year - 1}-{data.year % 100:02d}"
+    names = ", ".join(f"{t.name} ({t.file})" if t.file else t.name for t in missing)
+    where = data.sources[0] if data.sources else None
+    if where is not None and len(data.sources) > 1:
+        where = where.parent
+    raise InputError(
+        f"the {year} {data.kind.upper()} return is missing tables: {names}; it is not complete "
+        "(load without --complete to read the tables it has)",
+        path=where,
+    )
+
+
+def _empty_table(
+    table: TableSchema, schema: ReturnSchema, spec: canonical.TableSpec
+) -> pd.DataFrame:
+    empty = pa.table({c: pa.array([], pa.string()) for c in table.column_names})
+    frame, _ = to_canonical(
+        empty,
+        table,
+        schema,
+        file="",
+        rows=np.array([], dtype=np.int64),
+        child_column="CHILD",
+        canonical_spec=spec,
+    )
+    return frame
+
+
+def _fit_columns(
+    source: _RawFile, table: TableSchema, label: str, aliases: Aliases, file: str
+) -> tuple[pa.Table, list[Failure]]:
+    """The file's columns renamed to the year's, with a failure for each structural gap."""
+    failures: list[Failure] = []
+    if source.empty:
+        # A file with a header and no rows is a table with nothing this year: no query. A file
+        # with no header at all may be a failed export, so it is read as empty but said so.
+        failures.append(
+            _note(
+                file,
+                table.canonical,
+                "S-TABLE",
+                f"{source.path.name}{_in_folder(source.path)} is empty; read as an empty "
+                f"{table.name} table",
+            )
+        )
+        empty = pa.table({c: pa.array([], pa.string()) for c in table.column_names})
+        return empty, failures
+    match = check_header(source.header, table, source.path, aliases)
+    raw = source.raw.select(list(match.columns)).rename_columns(list(match.columns.values()))
+    if match.missing_required:
+        failures.append(
+            Failure(
+                file=file,
+                row=None,
+                child_id=None,
+                table=table.canonical,
+                field=match.missing_required[0],
+                rule="S-COLUMNS",
+                message=(
+                    f"missing columns {', '.join(match.missing_required)}, which the {label} "
+                    f"{table.name} table requires; every row is read with them blank"
+                ),
+            )
+        )
+    if match.missing:
+        failures.append(
+            _note(
+                file,
+                table.canonical,
+                "S-COLUMN",
+                f"no column {', '.join(match.missing)} (the {label} {table.name} table has "
+                "it); read as blank",
+            )
+        )
+    if match.extra:
+        failures.append(
+            _note(
+                file,
+                table.canonical,
+                "S-COLUMN",
+                f"columns {', '.join(match.extra)} are not in the {label} {table.name} table; "
+                "kept aside as read, not checked",
+            )
+        )
+    if source.date_form != "dd/mm/yyyy":
+        failures.append(
+            _note(
+                file,
+                table.canonical,
+                "S-DATE-ISO",
+                f"dates are written {source.date_form}, not dd/mm/yyyy; read as {source.date_form}",
+            )
+        )
+    return raw, failures
+
+
+def _kept_aside(
+    source: _RawFile, table: TableSchema, aliases: Aliases, file: str
+) -> pd.DataFrame | None:
+    """The file's extra columns as read, with each row's file and line, or None if none."""
+    if source.empty:
+        return None
+    names = [h for h in source.header if column_for(h, table, aliases) is None]
+    if not names:
+        return None
+    frame = source.raw.select(names).to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+    frame[FILE_COLUMN] = pd.Series([file] * len(frame), dtype="string")
+    frame[ROW_COLUMN] = source.rows.astype("int64")
+    return frame
+
+
+def _not_this_year(source: _RawFile, label: str) -> Failure:
+    joins = next(
+        (
+            y
+            for y in range(BASE_YEAR, LATEST_YEAR + 1)
+            if source.table in schema_for("ssda903", y).tables
+        ),
+        LATEST_YEAR,
+    )
+    return _note(
+        file_label(source.path),
+        source.table,
+        "S-TABLE",
+        f"{source.path.name} holds the {source.table} table, which is not part of the {label} "
+        f"return (it joins in {joins - 1}-{joins % 100:02d}); it was not read",
+    )
+
+
+def _missing_table(table: TableSchema, label: str, paths: list[Path]) -> Failure:
+    usual = table.file or f"{table.name}.csv"
+    folder = paths[0].parent if paths else Path()
+    where = f" in {folder.name}/" if folder.name else ""
+    return _note(
+        file_label(folder / usual),
+        table.canonical,
+        "S-TABLE",
+        f"no {table.name} table ({usual}){where}; the {label} return is read without it, and "
+        "rules that need it are not run",
+    )
+
+
+def _note(file: str, table: str, rule: str, message: str) -> Failure:
+    return Failure(
+        file=file,
+        row=None,
+        child_id=None,
+        table=table,
+        field=None,
+        rule=rule,
+        message=message,
+        severity="query",
+    )
+
+
+def _in_folder(path: Path) -> str:
+    return f" (in folder {path.parent.name})" if path.parent.name else ""
+
+
+def _file_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; a file of nothing but blank lines is read, not refused, as empty."""
+    try:
+        if path.stat().st_size <= 16:
+            data = path.read_bytes()
+            if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+                return data
+    except OSError:
+        pass
+    return read_bytes(path, max_bytes)
 
 
 def file_label(path: Path) -> str:

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from turnaround.errors import ConfigError
 from turnaround.returns.canonical import SPECS
 from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure, ReturnData, Severity
+from turnaround.returns.schema import schema_for
 
 RuleKind = Literal["ssda903", "cin"]
 Hits = Mapping[str, Iterable[Any]]
@@ -146,15 +147,21 @@ def run_rules(
     """Every failure of every DfE rule that applies to this return's kind and year.
 
     Cross-year rules run only when last year's return is given; ``only`` limits the run to
-    some rule codes.
+    some rule codes. A rule that needs a table the return does not have (``data.absent``) is
+    not run: it gets one query-level failure saying so (see ``not_run``), never silence.
     """
     wanted = set(only) if only is not None else None
     tables = complete_tables(data.kind, data.tables)
     last = complete_tables(previous.kind, previous.tables) if previous is not None else None
     child_column = "child" if data.kind == "ssda903" else "child_id"
+    absent = set(data.absent)
     failures: list[Failure] = []
     for r in rules_for(data.kind, data.year):
         if (r.cross_year and last is None) or (wanted is not None and r.code not in wanted):
+            continue
+        needs = [t for t in r.tables if t in absent]
+        if needs:
+            failures.append(_not_run(r, data, needs))
             continue
         for table, labels in r.check(tables, data.year, last).items():
             if isinstance(labels, WholeReturn):
@@ -175,6 +182,37 @@ def _whole_return_failure(r: Rule, table: str, data: ReturnData) -> Failure:
         message=r.message,
         severity=r.severity,
     )
+
+
+NOT_RUN = "not run: needs "
+"""How the message of a rule that could not run begins (``not_run`` finds them)."""
+
+
+def _not_run(r: Rule, data: ReturnData, needs: list[str]) -> Failure:
+    schema = schema_for(data.kind, data.year)
+    named = []
+    for name in needs:
+        table = schema.table(name)
+        named.append(f"the {table.name} table ({table.file})" if table.file else table.name)
+    return Failure(
+        file="",
+        row=None,
+        child_id=None,
+        table=needs[0],
+        field=None,
+        rule=r.code,
+        message=NOT_RUN + " and ".join(named),
+        severity="query",
+    )
+
+
+def not_run(failures: Iterable[Failure]) -> dict[str, str]:
+    """The rules a run could not apply, each with what it needed ('needs the Header table')."""
+    return {
+        f.rule: f.message.removeprefix("not run: ")
+        for f in failures
+        if f.severity == "query" and f.message.startswith(NOT_RUN)
+    }
 
 
 def _failures(

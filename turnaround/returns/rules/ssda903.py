@@ -735,7 +735,8 @@ def decision_before_birth(tables: Tables, year: int, previous: Tables | None) ->
 )
 def decision_after_placement_order(tables: Tables, year: int, previous: Tables | None) -> Hits:
     e = _linked(tables)
-    orders = e[(e["ls"] == "E1").to_numpy(dtype=bool) & e["decom"].notna().to_numpy()]
+    is_order = (e["ls"] == "E1").to_numpy(dtype=bool, na_value=False)  # NA: an unknown code
+    orders = e[is_order & e["decom"].notna().to_numpy()]
     first = orders[~orders["child"].duplicated()]
     pairs = (
         first[["child", "decom"]]
@@ -745,7 +746,7 @@ def decision_after_placement_order(tables: Tables, year: int, previous: Tables |
             on="child",
         )
     )
-    bad = pairs[(pairs["date_placed"] > pairs["decom"]).to_numpy(dtype=bool)]
+    bad = pairs[(pairs["date_placed"] > pairs["decom"]).to_numpy(dtype=bool, na_value=False)]
     return {"episodes": bad["episode_row"], "placed_adoption": bad["placed_row"]}
 
 
@@ -864,3 +865,205 @@ def sex_changed(tables: Tables, year: int, previous: Tables | None) -> Hits:
 def dob_changed(tables: Tables, year: int, previous: Tables | None) -> Hits:
     assert previous is not None
     return {"header": _header_changed(tables, previous, "dob")}
+
+
+# --- Deprivation of Liberty Orders (from 2026-27) ----------------------------------------------
+# The DfE's rules for the DoLo table, as Data to Insight's csc-validator-be-903 lists them
+# (lac2026_27 rules 700-710). 701 (the end date is not a valid date) is structural: a DOLO_END
+# that is not a date is S-DATE.
+
+DOLO_PLACEMENTS = ["K2", "Z12", "Z13"]
+"""Placement types a child under a DoLO is expected to be in (rule 709)."""
+NOT_WITH_DOLO = ["K1", "P1", "R5", "K3"]
+"""Placement types a child under a DoLO may not be in (rule 710)."""
+
+
+def _dolo_episodes(tables: Tables) -> pd.DataFrame:
+    """Each DoLO with both dates beside every episode of that child it overlaps.
+
+    An episode still open (no DEC) overlaps every order that ends on or after it started.
+    """
+    if "dolo_episodes" not in tables.memo:
+        dolo = tables["dolo"]
+        closed = dolo[(dolo["dolo_start"].notna() & dolo["dolo_end"].notna()).to_numpy()]
+        episodes = tables["episodes"]
+        pairs = (
+            closed[["child", "dolo_start", "dolo_end"]]
+            .reset_index(names="dolo_row")
+            .merge(
+                episodes[["child", "decom", "dec", "place"]].reset_index(names="episode_row"),
+                on="child",
+            )
+        )
+        overlaps = ((pairs["dolo_start"] <= pairs["dec"]) | pairs["dec"].isna()) & (
+            pairs["dolo_end"] >= pairs["decom"]
+        )
+        tables.memo["dolo_episodes"] = pairs[overlaps.to_numpy(dtype=bool, na_value=False)]
+    result: pd.DataFrame = tables.memo["dolo_episodes"]
+    return result
+
+
+@rule(
+    code="700",
+    kind="ssda903",
+    fields=("dolo_start",),
+    tables=("dolo",),
+    years=(2027, None),
+    message="The start date of the DoLO is not a valid date.",
+)
+def dolo_start_not_a_date(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    dolo = tables["dolo"]
+    return {"dolo": as_index(dolo["dolo_start"].isna(), dolo)}
+
+
+@rule(
+    code="702",
+    kind="ssda903",
+    fields=("dolo_end", "dolo_start"),
+    tables=("dolo",),
+    years=(2027, None),
+    message="The date that the DoLO ended is before the date that it started.",
+)
+def dolo_ends_before_start(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    dolo = tables["dolo"]
+    # As D2I reads it, an order ending the day it started fails too.
+    return {"dolo": as_index(dolo["dolo_end"] <= dolo["dolo_start"], dolo)}
+
+
+@rule(
+    code="703",
+    kind="ssda903",
+    fields=("dolo_start",),
+    tables=("dolo",),
+    years=(2027, None),
+    message="The date that the DoLO started is after the end of the collection year.",
+)
+def dolo_starts_after_year(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    dolo = tables["dolo"]
+    return {"dolo": as_index(dolo["dolo_start"] > collection_period(year)[1], dolo)}
+
+
+@rule(
+    code="704",
+    kind="ssda903",
+    fields=("dolo_end",),
+    tables=("dolo",),
+    years=(2027, None),
+    message="The date that the DoLO ended is before the start or after the end of the "
+    "collection year.",
+)
+def dolo_ends_outside_year(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    dolo = tables["dolo"]
+    start, end = collection_period(year)
+    return {"dolo": as_index((dolo["dolo_end"] < start) | (dolo["dolo_end"] > end), dolo)}
+
+
+@rule(
+    code="705",
+    kind="ssda903",
+    fields=("dolo_start", "dolo_end"),
+    tables=("dolo",),
+    years=(2027, None),
+    message="A DoLO cannot start when the previous DoLO is still open.",
+)
+def dolo_starts_while_previous_open(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    dolo = tables["dolo"]
+    ordered = dolo[dolo["dolo_start"].notna().to_numpy()].sort_values(
+        ["child", "dolo_start"], kind="stable"
+    )
+    before = ordered.shift(1)
+    has_prev = (ordered["child"] == before["child"]).fillna(False).astype(bool)
+    still_open = before["dolo_end"].isna() | (ordered["dolo_start"] < before["dolo_end"])
+    return {"dolo": as_index(has_prev & still_open, ordered)}
+
+
+@rule(
+    code="706",
+    kind="ssda903",
+    fields=("dolo_start",),
+    tables=("dolo", "episodes"),
+    years=(2027, None),
+    cross_year=True,
+    message="There is an open DoLO in last year’s return and there is no corresponding DoLO "
+    "recorded at the start of this year.",
+)
+def open_dolo_not_continued(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    assert previous is not None
+    last = previous["dolo"]
+    open_last = last[(last["dolo_end"].isna() & last["dolo_start"].notna()).to_numpy()]
+    dolo = tables["dolo"]
+    carried = pd.MultiIndex.from_frame(dolo[["child", "dolo_start"]])
+    wanted = pd.MultiIndex.from_frame(open_last[["child", "dolo_start"]])
+    lost = open_last[~wanted.isin(carried)]["child"]
+    # Last year's rows are not in this return: flag the child's first DoLO this year, or, if it
+    # has none, the child's first episode.
+    first_dolo = dolo.sort_values(["child", "dolo_start"], kind="stable").drop_duplicates("child")
+    episodes = tables["episodes"]
+    first_episode = episodes.sort_values(["child", "decom"], kind="stable").drop_duplicates("child")
+    in_dolo = isin(first_dolo["child"], lost)
+    in_episodes = isin(first_episode["child"], lost) & ~isin(first_episode["child"], dolo["child"])
+    return {
+        "dolo": as_index(in_dolo, first_dolo),
+        "episodes": as_index(in_episodes, first_episode),
+    }
+
+
+@rule(
+    code="707",
+    kind="ssda903",
+    fields=("dolo_end",),
+    tables=("dolo", "episodes"),
+    years=(2027, None),
+    message="Child ceased to be looked after but there is a DoLO without an end date.",
+)
+def dolo_open_after_care_ended(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    e = _linked(tables)
+    last = e[~e["has_next"]]
+    left = last["child"][(last["dec"].notna() & (_blank_safe(last["rec"]) != "X1")).to_numpy()]
+    dolo = tables["dolo"]
+    open_order = dolo["dolo_start"].notna() & dolo["dolo_end"].isna()
+    return {"dolo": as_index(open_order & isin(dolo["child"], left), dolo)}
+
+
+@rule(
+    code="708",
+    kind="ssda903",
+    fields=("dolo_start", "dob"),
+    tables=("dolo",),
+    years=(2027, None),
+    message="Dates of DoLOs are before child’s date of birth.",
+)
+def dolo_before_birth(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    dolo = tables["dolo"]
+    # The DfE asks for DOLO_START after DOB, so an order starting on the birthday fails.
+    return {"dolo": as_index(dolo["dolo_start"] <= dolo["dob"], dolo)}
+
+
+@rule(
+    code="709",
+    kind="ssda903",
+    fields=("dolo_start", "place"),
+    tables=("dolo", "episodes"),
+    years=(2027, None),
+    severity="query",
+    message="Child with a DoLO is in an unexpected placement type.",
+)
+def dolo_unexpected_placement(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    pairs = _dolo_episodes(tables)
+    bad = pairs[~isin(pairs["place"], DOLO_PLACEMENTS).to_numpy()]
+    return {"dolo": bad["dolo_row"]}
+
+
+@rule(
+    code="710",
+    kind="ssda903",
+    fields=("dolo_start", "place"),
+    tables=("dolo", "episodes"),
+    years=(2027, None),
+    message="Child with a DoLO can not be placed in secure children's homes, with parents, young "
+    "offender institutions, or supported accommodation.",
+)
+def dolo_forbidden_placement(tables: Tables, year: int, previous: Tables | None) -> Hits:
+    pairs = _dolo_episodes(tables)
+    bad = pairs[isin(pairs["place"], NOT_WITH_DOLO).to_numpy()]
+    return {"dolo": bad["dolo_row"], "episodes": bad["episode_row"]}
