@@ -140,4 +140,5 @@ def load(
     for line in lines:
         table.add_row(line.kind, line.year, line.rows, line.quarantined, line.errors, line.queries)
     console.print(table)
-    _print_not_run(console, result.report)
+    if result.returns is not None:
+        _print_not_run(console, result.returns.report)

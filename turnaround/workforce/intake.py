@@ -34,6 +34,7 @@ def load_files(
     actor: Actor,
     year: int | None = None,
     mode: Mode = "strict",
+    complete: bool = False,
 ) -> IntakeResult:
     """Load returns and a workforce source given together; strict loads nothing if any errs."""
     found = sort_paths(paths)
@@ -45,7 +46,9 @@ def load_files(
             raise ValidationFailed(refusal(errors), failures=read.failures)
     returns = None
     if found.returns:
-        returns = load_returns(store, found.returns, actor=actor, year=year, mode=mode)
+        returns = load_returns(
+            store, found.returns, actor=actor, year=year, mode=mode, complete=complete
+        )
     workforce = None
     if source is not None:
         workforce = load_workforce(store, source.path, actor=actor, mode=mode)
