@@ -184,6 +184,12 @@ def test_an_empty_file_with_a_name_no_table_has_is_refused(tmp_path: Path) -> No
         read_returns([folder])
 
 
+def test_a_return_of_nothing_but_empty_files_is_refused(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "2019", {"header.csv": b"", "episodes.csv": b"\n"})
+    with pytest.raises(InputError, match=r"every file is empty \(.*header\.csv.*\)"):
+        read_returns([folder])
+
+
 DOLO_EPISODES = EPISODES_HEAD + "\n1,01/05/2026,S,C2,N1,K2,PR1,,,,,,\n"
 
 

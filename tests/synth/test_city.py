@@ -67,8 +67,8 @@ def test_every_year_has_every_return(small_city: GeneratedCity) -> None:
             "oc2",
             "oc3",
             "ad1",
-            "placed_adoption",
-            "prev_perm",
+            "placed_for_adoption",
+            "previous_permanence",
             "missing",
             "sw_episodes",
         } <= tables

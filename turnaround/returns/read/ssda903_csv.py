@@ -227,6 +227,12 @@ def read_ssda903_csv(
                 path=f.path,
             )
         by_table[f.table] = f
+    if files and all(f.empty for f in files):
+        # One empty file beside others is an empty table; a return of nothing is not a return.
+        names = ", ".join(f.path.name for f in files)
+        raise InputError(
+            f"every file is empty ({names}): there are no records to read", path=files[0].path
+        )
     activity = pd.concat([f.dates() for f in files]) if files else pd.Series([], dtype=object)
     claimed = year or _path_year(paths)
     if claimed is None:
