@@ -69,6 +69,7 @@ def show(
                 "neighbours_median",
                 "better",
                 "unit",
+                "not_computed",
             ]
         )
         for s in summaries:
@@ -88,6 +89,7 @@ def show(
                         b.neighbours_median if b else None,
                         s.measure.better,
                         s.measure.unit,
+                        v.not_computed,
                     ]
                 )
         return
@@ -103,7 +105,8 @@ def show(
         "Better",
     ):
         table.add_column(column, justify="left" if column in ("Measure", "Trend") else "right")
-    for row in measure_rows(summaries):
+    rows = measure_rows(summaries)
+    for row in rows:
         table.add_row(
             row.title,
             row.year,
@@ -114,7 +117,13 @@ def show(
             row.neighbours,
             row.better,
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for row in rows:
+        if row.not_computed:
+            console.print(
+                f"{row.title}, {row.year}: {row.not_computed}.", markup=False, soft_wrap=True
+            )
 
 
 @measures_app.command("explain")

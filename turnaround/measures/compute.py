@@ -17,7 +17,9 @@ Figures by unit:
     count    sum(numerator); the denominator is the number of rows
 
 A year appears when any of the measure's source tables holds that collection year, so a year
-with nothing to count shows zero rather than vanishing from the trend.
+with nothing to count shows zero rather than vanishing from the trend. A year whose loaded
+return lacked a table the measure reads (``absent_tables``: an episodes-only SSDA903 extract,
+say) is not counted as zero: its value is None and ``not_computed`` says which table it needs.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from turnaround.measures.distance import district_miles_table, districts_table
 from turnaround.measures.model import Measure, MeasureValue
 from turnaround.measures.registry import get_measure, select
 from turnaround.measures.working_days import working_calendar
+from turnaround.returns.schema import schema_for
 from turnaround.store.backend import DuckDBBackend
 
 EXPLAIN_COLUMNS = ["subject_id", "numerator", "denominator", "record"]
@@ -101,6 +104,36 @@ def _years(store: DuckDBBackend, measure: Measure) -> set[int]:
     return years
 
 
+# Store tables built from a loaded table: a year absent from the one is absent from the other.
+DERIVED = {"ssda903_episodes": ("ssda903_episodes_clean",)}
+
+
+def gaps(store: DuckDBBackend) -> dict[tuple[str, int], str]:
+    """Each (store table, year) a loaded return did not supply, with words saying so."""
+    if not store.table_exists("absent_tables"):
+        return {}
+    rows = store.fetch_arrow("select distinct kind, year, table_name from absent_tables")
+    out = {}
+    for kind, year, table in zip(*(rows.column(i).to_pylist() for i in range(3)), strict=True):
+        try:
+            name = schema_for(kind, year).table(table).name
+        except (NotFound, ValueError):
+            name = table
+        label = {"ssda903": "SSDA903", "cin": "CIN census", "annex_a": "Annex A"}.get(kind, kind)
+        words = f"the {year - 1}-{year % 100:02d} {label} return has no {name} table"
+        stored = f"{kind}_{table}"
+        for target in (stored, *DERIVED.get(stored, ())):
+            out[(target, int(year))] = words
+    return out
+
+
+def _not_computed(measure: Measure, year: int, missing: dict[tuple[str, int], str]) -> str:
+    reasons = dict.fromkeys(
+        missing[(t, year)] for t in source_tables(measure) if (t, year) in missing
+    )
+    return f"not computed: {'; '.join(reasons)}" if reasons else ""
+
+
 def _population(store: DuckDBBackend, la_code: str | None) -> dict[int, float]:
     if la_code is None or not store.table_exists("population"):
         return {}
@@ -126,16 +159,25 @@ def compute_measure(
         return []
     code = council_code(store, la_code)
     prepare(store, code)
-    return _compute(store, measure, _population(store, code))
+    return _compute(store, measure, _population(store, code), gaps(store))
 
 
 def _compute(
-    store: DuckDBBackend, measure: Measure, population: dict[int, float]
+    store: DuckDBBackend,
+    measure: Measure,
+    population: dict[int, float],
+    missing: dict[tuple[str, int], str],
 ) -> list[MeasureValue]:
     totals = store.fetch_arrow(totals_sql(measure), step=f"computing measure {measure.id}")
     by_year = {int(row["year"]): row for row in totals.to_pylist() if row["year"] is not None}
+    tables = set(source_tables(measure))
+    absent_years = {year for table, year in missing if table in tables}
     values = []
-    for year in sorted(set(by_year) | _years(store, measure)):
+    for year in sorted(set(by_year) | _years(store, measure) | absent_years):
+        reason = _not_computed(measure, year, missing)
+        if reason:
+            values.append(MeasureValue(measure.id, year, None, 0.0, 0.0, reason))
+            continue
         row = by_year.get(year)
         numerator = float(row["numerator"] or 0.0) if row else 0.0
         if measure.unit == "per10k":
@@ -161,10 +203,11 @@ def compute_measures(
     code = council_code(store, la_code)
     prepare(store, code)
     population = _population(store, code)
+    missing = gaps(store)
     values: list[MeasureValue] = []
     for measure in select(ids):
         if _available(store, measure):
-            values.extend(_compute(store, measure, population))
+            values.extend(_compute(store, measure, population, missing))
     return values
 
 

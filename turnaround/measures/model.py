@@ -49,6 +49,9 @@ class MeasureValue:
 
     measure_id: str
     year: int
-    value: float | None  # None when the denominator is zero or missing
+    value: float | None  # None when the denominator is zero or missing, or not computed
     numerator: float
     denominator: float
+    # Why the figure could not be computed that year ("" when it was): a table it reads was
+    # absent from the return loaded for the year, e.g. an episodes-only SSDA903 extract.
+    not_computed: str = ""

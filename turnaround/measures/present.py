@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from turnaround.present.format import MISSING, count, number, percent_value
 
 if TYPE_CHECKING:
+    from turnaround.measures.model import MeasureValue
     from turnaround.measures.summary import MeasureSummary
 
 TREND_YEARS = 5
@@ -27,6 +28,14 @@ def figure(value: float | None, unit: str) -> str:
     if unit == "count":
         return count(value)
     return number(value, 1)  # per 10,000 children, days, ratios
+
+
+NOT_COMPUTED = "not computed"
+
+
+def shown(value: MeasureValue, unit: str) -> str:
+    """One year's figure as shown: the figure, or 'not computed' when a table was absent."""
+    return NOT_COMPUTED if value.not_computed else figure(value.value, unit)
 
 
 def _part(value: float) -> str:
@@ -70,6 +79,7 @@ class MeasureRow:
     region: str
     neighbours: str
     benchmark_note: str  # why there is no comparator, or ""
+    not_computed: str = ""  # why the latest year's figure could not be computed, or ""
 
     @property
     def trend_text(self) -> str:
@@ -86,6 +96,7 @@ class YearFigure:
     numerator: str
     denominator: str
     england: str
+    not_computed: str = ""  # why this year's figure could not be computed, or ""
 
 
 @dataclass(frozen=True)
@@ -125,15 +136,14 @@ def measure_row(summary: MeasureSummary, trend_years: int = TREND_YEARS) -> Meas
         definition=summary.measure.definition,
         better=summary.measure.better,
         year=str(latest.year) if latest else MISSING,
-        value=figure(latest.value if latest else None, unit),
-        trend=tuple(
-            TrendPoint(v.year, figure(v.value, unit)) for v in summary.values[-trend_years:]
-        ),
+        value=shown(latest, unit) if latest else figure(None, unit),
+        trend=tuple(TrendPoint(v.year, shown(v, unit)) for v in summary.values[-trend_years:]),
         direction=direction(summary),
         england=figure(bench.england if bench else None, unit),
         region=figure(bench.region if bench else None, unit),
         neighbours=figure(bench.neighbours_median if bench else None, unit),
         benchmark_note=note,
+        not_computed=latest.not_computed if latest else "",
     )
 
 
@@ -149,11 +159,12 @@ def measure_detail(summary: MeasureSummary) -> MeasureDetail:
     figures = tuple(
         YearFigure(
             year=v.year,
-            value=figure(v.value, unit),
+            value=shown(v, unit),
             numerator=_part(v.numerator),
             # A count has no denominator: its rows carry 0.
             denominator=_part(v.denominator) if unit != "count" else MISSING,
             england=figure(england.get(v.year), unit),
+            not_computed=v.not_computed,
         )
         for v in summary.values
     )

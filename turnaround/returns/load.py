@@ -147,7 +147,7 @@ def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
         bad.setdefault((failure.table, failure.file, int(failure.row or 0)), []).append(failure)
     rows_loaded: dict[str, int] = {}
     quarantined = 0
-    for name in ("loads", "validation_failures", "quarantine", "extra_columns"):
+    for name in ("loads", "validation_failures", "quarantine", "extra_columns", "absent_tables"):
         store.execute(f"delete from {name} where kind = ? and year = ?", [data.kind, data.year])
     for table, spec in SPECS[data.kind].items():
         target = store_table(data.kind, table)
@@ -165,6 +165,10 @@ def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
             quarantined += _quarantine(store, data, table, frame[failing], bad, load_id)
     for table, extra in data.extras.items():
         _keep_extra_columns(store, data, table, extra, load_id)
+    for table in data.absent:
+        store.execute(
+            "insert into absent_tables values (?, ?, ?, ?)", [load_id, data.kind, data.year, table]
+        )
     if data.failures:
         failures = failures_frame(data.failures)
         failures.insert(0, "load_id", load_id)
