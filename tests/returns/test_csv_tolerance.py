@@ -277,3 +277,19 @@ def test_d2i_fake_data_loads_leniently(tmp_path: Path) -> None:
     assert loaded.rows_loaded["episodes"] > 3_000 and loaded.rows_loaded["reviews"] > 12_000
     notes = " ".join(f.message for f in result.report.failures if f.rule == "S-TABLE")
     assert "DoLo.csv holds the DoLo table" in notes
+
+
+def test_a_cross_year_rule_says_when_last_years_table_was_absent(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "store.duckdb")
+    last = _folder(tmp_path, "2018", {"header.csv": HEADER})
+    load_returns(store, [last], actor=admin(store), mode="lenient")
+    this = _folder(tmp_path, "2019", {"header.csv": HEADER, "episodes.csv": EPISODES})
+    result = load_returns(store, [this], actor=admin(store), mode="lenient")
+    held = not_run(result.report.failures)
+    assert held["502"] == "needs the 2017-18 return's Episodes table (episodes.csv)"
+    # an empty last year is not absent: last year's episodes, all closed, are still compared
+    closed = _folder(tmp_path, "b/2018", {"header.csv": HEADER, "episodes.csv": EPISODES})
+    again = open_store(tmp_path / "again.duckdb")
+    load_returns(again, [closed], actor=admin(again), mode="lenient", year=2018)
+    result = load_returns(again, [this], actor=admin(again), mode="lenient")
+    assert "502" not in not_run(result.report.failures)

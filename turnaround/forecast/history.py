@@ -30,6 +30,7 @@ import pandas as pd
 from turnaround.errors import NotFound
 from turnaround.forecast.placement import placement_table
 from turnaround.forecast.states import AGE_BANDS, STATES
+from turnaround.returns.absent import gaps
 from turnaround.store.backend import DuckDBBackend
 
 BAND_STARTS = np.array([band[0] for band in AGE_BANDS])
@@ -197,6 +198,7 @@ def read_history(store: DuckDBBackend, *, up_to: date | None = None) -> CareHist
         first, last = max(first, int(cin["first"])), min(last, int(cin["last"]))
         if first > last:
             raise NotFound("the SSDA903 and CIN census returns loaded cover no common year")
+    _refuse_gaps(store, first, last)
     first_month = month_number(date(first - 1, 4, 1))
     last_month = month_number(date(last, 4, 1))
     if up_to is not None:
@@ -218,6 +220,26 @@ def read_history(store: DuckDBBackend, *, up_to: date | None = None) -> CareHist
         state=np.array([codes[s] for s in rows.column("state").to_pylist()], dtype=np.int64),
         band=np.searchsorted(BAND_STARTS, age, side="right") - 1,
         leaves_at_18=rows.column("age_next").to_numpy() >= 18,
+    )
+
+
+def _refuse_gaps(store: DuckDBBackend, first: int, last: int) -> None:
+    """Refuse a history with a year of episodes missing inside it: it would read as no care."""
+    held = store.fetch_arrow(
+        "select distinct year from ssda903_episodes where year between $1 and $2",
+        [first, last],
+        step="checking the return years",
+    )
+    missing = sorted(set(range(first, last + 1)) - set(held.column(0).to_pylist()))
+    if not missing:
+        return
+    absent = gaps(store)
+    reasons = [
+        absent.get(("ssda903_episodes", y), f"no {y - 1}-{y % 100:02d} SSDA903 episodes are loaded")
+        for y in missing
+    ]
+    raise NotFound(
+        f"the forecast cannot fit across a gap: {'; '.join(reasons)} (load that year's episodes)"
     )
 
 

@@ -34,7 +34,7 @@ from turnaround.measures.distance import district_miles_table, districts_table
 from turnaround.measures.model import Measure, MeasureValue
 from turnaround.measures.registry import get_measure, select
 from turnaround.measures.working_days import working_calendar
-from turnaround.returns.schema import schema_for
+from turnaround.returns.absent import gaps
 from turnaround.store.backend import DuckDBBackend
 
 EXPLAIN_COLUMNS = ["subject_id", "numerator", "denominator", "record"]
@@ -102,29 +102,6 @@ def _years(store: DuckDBBackend, measure: Measure) -> set[int]:
             found = store.fetch_arrow(f"select distinct year from {table} where year is not null")
             years.update(int(y) for y in found.column(0).to_pylist())
     return years
-
-
-# Store tables built from a loaded table: a year absent from the one is absent from the other.
-DERIVED = {"ssda903_episodes": ("ssda903_episodes_clean",)}
-
-
-def gaps(store: DuckDBBackend) -> dict[tuple[str, int], str]:
-    """Each (store table, year) a loaded return did not supply, with words saying so."""
-    if not store.table_exists("absent_tables"):
-        return {}
-    rows = store.fetch_arrow("select distinct kind, year, table_name from absent_tables")
-    out = {}
-    for kind, year, table in zip(*(rows.column(i).to_pylist() for i in range(3)), strict=True):
-        try:
-            name = schema_for(kind, year).table(table).name
-        except (NotFound, ValueError):
-            name = table
-        label = {"ssda903": "SSDA903", "cin": "CIN census", "annex_a": "Annex A"}.get(kind, kind)
-        words = f"the {year - 1}-{year % 100:02d} {label} return has no {name} table"
-        stored = f"{kind}_{table}"
-        for target in (stored, *DERIVED.get(stored, ())):
-            out[(target, int(year))] = words
-    return out
 
 
 def _not_computed(measure: Measure, year: int, missing: dict[tuple[str, int], str]) -> str:

@@ -314,4 +314,11 @@ def _from_store(store: Store, kind: str, year: int) -> ReturnData | None:
         tables[table] = frame
     if all(frame.empty for frame in tables.values()):
         return None
-    return ReturnData(kind=kind, year=year, tables=tables, sources=[])  # type: ignore[arg-type]
+    absent = [
+        str(row[0])
+        for row in store.fetchall(
+            "select distinct table_name from absent_tables where kind = ? and year = ?",
+            [kind, year],
+        )
+    ]
+    return ReturnData(kind=kind, year=year, tables=tables, sources=[], absent=absent)  # type: ignore[arg-type]

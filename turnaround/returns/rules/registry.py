@@ -155,6 +155,7 @@ def run_rules(
     last = complete_tables(previous.kind, previous.tables) if previous is not None else None
     child_column = "child" if data.kind == "ssda903" else "child_id"
     absent = set(data.absent)
+    absent_last = set(previous.absent) if previous is not None else set()
     failures: list[Failure] = []
     for r in rules_for(data.kind, data.year):
         if (r.cross_year and last is None) or (wanted is not None and r.code not in wanted):
@@ -162,6 +163,10 @@ def run_rules(
         needs = [t for t in r.tables if t in absent]
         if needs:
             failures.append(_not_run(r, data, needs))
+            continue
+        needs_last = [t for t in r.tables if t in absent_last] if r.cross_year else []
+        if needs_last and previous is not None:
+            failures.append(_not_run(r, previous, needs_last, last_year=True))
             continue
         for table, labels in r.check(tables, data.year, last).items():
             if isinstance(labels, WholeReturn):
@@ -188,12 +193,14 @@ NOT_RUN = "not run: needs "
 """How the message of a rule that could not run begins (``not_run`` finds them)."""
 
 
-def _not_run(r: Rule, data: ReturnData, needs: list[str]) -> Failure:
+def _not_run(r: Rule, data: ReturnData, needs: list[str], *, last_year: bool = False) -> Failure:
     schema = schema_for(data.kind, data.year)
+    whose = f"the {data.year - 1}-{data.year % 100:02d} return's " if last_year else "the "
     named = []
     for name in needs:
         table = schema.table(name)
-        named.append(f"the {table.name} table ({table.file})" if table.file else table.name)
+        label = f"{table.name} table ({table.file})" if table.file else f"{table.name} table"
+        named.append(whose + label)
     return Failure(
         file="",
         row=None,

@@ -811,7 +811,9 @@ def open_episode_not_continued(tables: Tables, year: int, previous: Tables | Non
     first = e[~e["has_prev"]]
     last_open = previous["episodes"]
     last_open = last_open[last_open["dec"].isna().to_numpy()].drop_duplicates("child")
-    started = first["child"].map(last_open.set_index("child")["decom"])
+    # reindex, not map: pandas cannot map through an empty series of dates
+    opened = last_open.set_index("child")["decom"].reindex(first["child"].to_numpy())
+    started = pd.Series(opened.to_numpy(), index=first.index)
     matched = isin(first["child"], last_open["child"])
     return {"episodes": as_index(matched & (first["decom"] != started), first)}
 
