@@ -389,6 +389,19 @@ def test_cross_year_rule(code: str, bad: Rows, good: Rows) -> None:
     assert not fired(bad, code)  # without last year's return the rule cannot run
 
 
+@pytest.mark.parametrize("rne", ["B", "U"])
+def test_436_checks_both_reasons_that_change_status_and_placement(rne: str) -> None:
+    # B is a change of legal status and of placement and carer(s); U the same with the same
+    # carer(s). Each needs a new legal status and a new placement; U was once not checked.
+    before = {"decom": "2022-05-01", "dec": "2022-06-01", "rec": "X1"}
+    same_status = two(before, {"decom": "2022-06-01", "rne": rne, "place": "U3"})
+    same_placement = two(before, {"decom": "2022-06-01", "rne": rne, "ls": "C1"})
+    both_changed = two(before, {"decom": "2022-06-01", "rne": rne, "ls": "C1", "place": "U3"})
+    assert fired(same_status, "436")
+    assert fired(same_placement, "436")
+    assert not fired(both_changed, "436")
+
+
 def test_every_rule_has_a_test() -> None:
     from tests.returns.test_rules_dolo import CROSS_YEAR_DOLO, DOLO_CASES
 

@@ -385,7 +385,8 @@ def placement_change_only(tables: Tables, year: int, previous: Tables | None) ->
 def placement_and_status_change(tables: Tables, year: int, previous: Tables | None) -> Hits:
     e = _linked(tables)
     ls_same = _blank_safe(e["ls"]) == _blank_safe(e["prev_ls"])
-    bad = (e["rne"] == "B") & (ls_same | ~_placement_changed(e))
+    # B: new carer(s); U: same carer(s). Both are a change of legal status and placement.
+    bad = isin(e["rne"], ["B", "U"]) & (ls_same | ~_placement_changed(e))
     return {"episodes": as_index(e["has_prev"] & bad, e)}
 
 
