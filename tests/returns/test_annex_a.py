@@ -356,3 +356,14 @@ def test_liia_workbook_strict_refuses_and_lenient_quarantines_only_failing_rows(
         assert loaded.rows_loaded[table] + quarantined.get(table, 0) == read, table
     children = {r[0] for r in store.fetchall("select child_id from quarantine")}
     assert children == {"10692868", "15221387", "12590177", "15765513", "12012513"}
+
+
+def test_a_title_above_the_headings_is_passed_over(tmp_path: Path) -> None:
+    book = _book()
+    sheet = book["list6_children_in_need"]
+    title = ["List 6: children in need (open cases)"] + [None] * (len(sheet.headings) - 1)
+    sheet.rows = [list(sheet.headings), *sheet.rows]
+    sheet.headings = title
+    data = _read(book, tmp_path)
+    assert data.failures == [] and data.extras == {}
+    assert list(data.tables["list6_children_in_need"]["_row"]) == [3, 4]

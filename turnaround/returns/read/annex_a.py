@@ -3,7 +3,8 @@
 Tolerant of structure, strict about content:
 
 - Each list's sheet is found by its 'List N' prefix, so 'List 3 - Referrals', 'List 3' and
-  'list 03 referrals' all match. Its headings are the first row with anything in it.
+  'list 03 referrals' all match. Its headings are the row, of its first few, that names the
+  most of the list's columns, so a title or a note above them is passed over.
 - Headings match ignoring case, spacing and punctuation (``schema.normal_name``), or by a known
   alias kept as data (``schema/data/annex_a/aliases.yaml``: 'Age' for 'Age of Child (Years)').
 - A missing column whose values may be blank is read as blank, with a query (S-COLUMN) naming
@@ -58,6 +59,8 @@ _MAX_UNZIPPED = 20
 """A workbook may unzip to at most this many times its own size (a zip bomb guard)."""
 _AGE = "age"
 """The canonical column holding a child's age in whole years."""
+_HEADER_ROWS = 10
+"""Headings are looked for in this many of a sheet's first rows with anything in them."""
 _FRACTION = re.compile(r"^\s*\d+\.\d+\s*$")
 
 
@@ -162,7 +165,7 @@ def _fit_workbook(
                 f"no sheet {table.sheet!r} (the workbook has: {', '.join(sheet_names)})"
             )
             continue
-        sheet = _sheet(*cells[number])
+        sheet = _sheet(*cells[number], table, aliases)
         fit = _fit(sheet.header, table, aliases)
         problems.extend(_fit_problems(sheet, fit))
         fits[name] = (sheet, fit)
@@ -172,19 +175,33 @@ def _fit_workbook(
     return fits
 
 
-def _sheet(name: str, cells: list[list[Any]]) -> _Sheet:
-    """A sheet's headings (its first row with anything in it) and the rows below them."""
-    start = next((i for i, row in enumerate(cells) if not _blank(row)), len(cells))
-    header = [_heading(h) for h in cells[start]] if start < len(cells) else []
-    while header and header[-1] == "":
-        header.pop()
+def _sheet(name: str, cells: list[list[Any]], table: TableSchema, aliases: Aliases) -> _Sheet:
+    """A sheet's headings and the rows below them.
+
+    The headings are the row, of the first few with anything in them, that names the most of
+    the list's columns: a title or a note above them is passed over.
+    """
+    filled = [i for i, row in enumerate(cells) if not _blank(row)]
+    start = max(
+        filled[:_HEADER_ROWS],
+        key=lambda i: (len(_fit(_headings(cells[i]), table, aliases).positions), -i),
+        default=len(cells),
+    )
+    header = _headings(cells[start]) if start < len(cells) else []
     rows: list[list[Any]] = []
     lines: list[int] = []
-    for index in range(start + 1, len(cells)):
-        if not _blank(cells[index]):
+    for index in filled:
+        if index > start:
             rows.append(cells[index])
             lines.append(index + 1)  # calamine's cells start at A1: lines are Excel's rows
     return _Sheet(name=name, header=header, rows=rows, lines=lines)
+
+
+def _headings(row: list[Any]) -> list[str]:
+    header = [_heading(h) for h in row]
+    while header and header[-1] == "":
+        header.pop()
+    return header
 
 
 def _fit(header: list[str], table: TableSchema, aliases: Aliases) -> _Fit:
