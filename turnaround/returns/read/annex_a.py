@@ -1,16 +1,34 @@
 """Read Ofsted's Annex A workbook (lists 1-11) into canonical tables.
 
-Each list's sheet is found by its 'List N' prefix, so 'List 3 - Referrals' and 'List 3
-Referrals' both match; a sheet renamed beyond that is refused, naming the sheet we expected.
-Headings are matched ignoring case, spacing and punctuation. Dates may be real Excel dates,
-serial numbers or dd/mm/yyyy text; all become dd/mm/yyyy strings before the structural checks.
+Tolerant of structure, strict about content:
+
+- Each list's sheet is found by its 'List N' prefix, so 'List 3 - Referrals', 'List 3' and
+  'list 03 referrals' all match. Its headings are the row, of its first few, that names the
+  most of the list's columns, so a title or a note above them is passed over.
+- Headings match ignoring case, spacing and punctuation (``schema.normal_name``), or by a known
+  alias kept as data (``schema/data/annex_a/aliases.yaml``: 'Age' for 'Age of Child (Years)').
+- A missing column whose values may be blank is read as blank, with a query (S-COLUMN) naming
+  every such column of the sheet. Headings the template does not know are kept aside as read
+  (``ReturnData.extras``), with a query; they never refuse the workbook.
+- Ages Excel computed as fractions of a year (7.5) are read as whole years, rounded down, with
+  one query per list (S-AGE) saying how many were.
+- A workbook is refused only for what makes a list unreadable: a missing sheet, a missing column
+  whose values are required (Child Unique ID), or a heading that appears twice. Every such
+  problem in the workbook is gathered into one InputError, each naming its sheet and column.
+- Dates may be real Excel dates, serial numbers or dd/mm/yyyy text; all become dd/mm/yyyy
+  strings before the structural checks. Failures name fields by the template's headings.
+
+The year is ``--year``, else a year in the file or folder name, else the commonest collection
+year among the workbook's activity dates (every date but dates of birth).
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
 import zipfile
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,15 +39,50 @@ import pyarrow as pa
 from python_calamine import CalamineWorkbook
 
 from turnaround.errors import InputError
-from turnaround.returns.model import Failure, ReturnData
+from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure, ReturnData
 from turnaround.returns.read import detect
 from turnaround.returns.read.safety import DEFAULT_MAX_BYTES, read_bytes
-from turnaround.returns.schema import TableSchema, schema_for
+from turnaround.returns.schema import (
+    BASE_YEAR,
+    Aliases,
+    ColumnSchema,
+    ReturnSchema,
+    TableSchema,
+    aliases_for,
+    normal_name,
+    schema_for,
+)
 from turnaround.returns.structural import to_canonical
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _MAX_UNZIPPED = 20
 """A workbook may unzip to at most this many times its own size (a zip bomb guard)."""
+_AGE = "age"
+"""The canonical column holding a child's age in whole years."""
+_HEADER_ROWS = 10
+"""Headings are looked for in this many of a sheet's first rows with anything in them."""
+_FRACTION = re.compile(r"^\s*\d+\.\d+\s*$")
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """One list's sheet as read: its name, its headings and its non-blank rows with their lines."""
+
+    name: str
+    header: list[str]
+    rows: list[list[Any]]
+    lines: list[int]
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """How one sheet's headings meet its list's columns."""
+
+    positions: dict[str, int]  # column name -> the index of its heading in the sheet
+    missing: list[ColumnSchema]  # absent, and its values may be blank
+    missing_required: list[ColumnSchema]  # absent, and its values are required
+    extra: list[tuple[int, str]]  # (index, heading) of headings the template does not know
+    repeated: list[str]  # headings found more than once for one column
 
 
 def read_annex_a(
@@ -38,6 +91,42 @@ def read_annex_a(
     """One Annex A workbook as canonical tables and its structural failures."""
     data = read_bytes(path, max_bytes)
     _check_zip(path, len(data), max_bytes)
+    sheet_names, cells = _read_workbook(path)
+    claimed = year or detect.year_from_path(path)
+    schema = schema_for("annex_a", claimed or BASE_YEAR)
+    fits = _fit_workbook(path, sheet_names, cells, schema, aliases_for("annex_a", schema.year))
+    if claimed is None:
+        claimed = detect.year_from_dates(_activity_dates(schema, fits))
+        if claimed is None:
+            raise InputError("cannot tell the collection year; pass --year", path=path)
+        provisional, schema = schema, schema_for("annex_a", claimed)
+        aliases = aliases_for("annex_a", claimed)
+        if schema.tables != provisional.tables or aliases != aliases_for("annex_a", BASE_YEAR):
+            fits = _fit_workbook(path, sheet_names, cells, schema, aliases)
+    label = f"{claimed - 1}-{claimed % 100:02d}"
+    tables: dict[str, pd.DataFrame] = {}
+    extras: dict[str, pd.DataFrame] = {}
+    failures: list[Failure] = []
+    for name, table in schema.tables.items():
+        sheet, fit = fits[name]
+        frame, found = _read_list(path, table, schema, sheet, fit, label)
+        tables[table.canonical] = frame
+        failures.extend(found)
+        extra = _kept_aside(path, sheet, fit)
+        if extra is not None:
+            extras[table.canonical] = extra
+    return ReturnData(
+        kind="annex_a",
+        year=claimed,
+        tables=tables,
+        sources=[path],
+        failures=failures,
+        extras=extras,
+    )
+
+
+def _read_workbook(path: Path) -> tuple[list[str], dict[int, tuple[str, list[list[Any]]]]]:
+    """The workbook's sheet names and, for each list number, its sheet's name and cells."""
     try:
         # calamine (Rust) reads a Birmingham-scale workbook about twenty times faster than
         # openpyxl; it gives dates as datetime objects and empty cells as "".
@@ -47,89 +136,290 @@ def read_annex_a(
         raise InputError(
             f"not a readable Excel workbook ({type(exc).__name__})", path=path
         ) from None
-    claimed = year or detect.year_from_path(path)
+    cells: dict[int, tuple[str, list[list[Any]]]] = {}
     try:
-        schema = schema_for("annex_a", claimed or 2014)
-        sheets = {_list_number(name): name for name in sheet_names}
-        raws: dict[str, tuple[TableSchema, list[list[Any]], list[int]]] = {}
-        for name, table in schema.tables.items():
-            number = _list_number(table.sheet or name)
-            if number not in sheets:
-                raise InputError(
-                    f"no sheet {table.sheet!r} (the workbook has: {', '.join(sheet_names)})",
-                    path=path,
-                )
-            sheet_name = sheets[number]
-            cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-            raws[name] = (table, *_sheet_rows(cells, table, path, sheet_name))
+        for name in sheet_names:
+            number = _list_number(name)
+            if number is not None and number not in cells:
+                sheet = workbook.get_sheet_by_name(name)
+                cells[number] = (name, sheet.to_python(skip_empty_area=False))
     finally:
         workbook.close()
-    if claimed is None:
-        dates = pd.Series(
-            [v for _, (t, rows, _) in raws.items() for r in rows for v in _date_values(r, t)],
-            dtype="datetime64[ns]",
-        )
-        claimed = detect.year_from_dates(dates)
-        if claimed is None:
-            raise InputError("cannot tell the collection year; pass --year", path=path)
-        schema = schema_for("annex_a", claimed)
-    tables: dict[str, pd.DataFrame] = {}
-    failures: list[Failure] = []
-    for name, (table, rows, lines) in raws.items():
-        raw = pa.table(
-            {
-                c.name: pa.array([_as_text(r[i], c.type) for r in rows], pa.string())
-                for i, c in enumerate(table.columns)
-            }
-        )
-        frame, found = to_canonical(
-            raw,
-            table,
-            schema,
-            file=path.name,
-            rows=np.array(lines, dtype=np.int64),
-            child_column="child_id" if "child_id" in raw.column_names else None,
-            canonical_spec={c.canonical: c.type for c in table.columns},
-        )
-        tables[name] = frame
-        failures.extend(found)
-    return ReturnData(
-        kind="annex_a", year=claimed, tables=tables, sources=[path], failures=failures
+    return sheet_names, cells
+
+
+def _fit_workbook(
+    path: Path,
+    sheet_names: list[str],
+    cells: dict[int, tuple[str, list[list[Any]]]],
+    schema: ReturnSchema,
+    aliases: Aliases,
+) -> dict[str, tuple[_Sheet, _Fit]]:
+    """Each list's sheet and how its headings fit, refusing every unreadable list at once."""
+    problems: list[str] = []
+    fits: dict[str, tuple[_Sheet, _Fit]] = {}
+    for name, table in schema.tables.items():
+        number = _list_number(table.sheet or name)
+        if number not in cells:
+            problems.append(
+                f"no sheet {table.sheet!r} (the workbook has: {', '.join(sheet_names)})"
+            )
+            continue
+        sheet = _sheet(*cells[number], table, aliases)
+        fit = _fit(sheet.header, table, aliases)
+        problems.extend(_fit_problems(sheet, fit))
+        fits[name] = (sheet, fit)
+    if problems:
+        count = f"{len(problems)} problems: " if len(problems) > 1 else ""
+        raise InputError(count + "; ".join(problems), path=path)
+    return fits
+
+
+def _sheet(name: str, cells: list[list[Any]], table: TableSchema, aliases: Aliases) -> _Sheet:
+    """A sheet's headings and the rows below them.
+
+    The headings are the row, of the first few with anything in them, that names the most of
+    the list's columns: a title or a note above them is passed over.
+    """
+    filled = [i for i, row in enumerate(cells) if not _blank(row)]
+    start = max(
+        filled[:_HEADER_ROWS],
+        key=lambda i: (len(_fit(_headings(cells[i]), table, aliases).positions), -i),
+        default=len(cells),
+    )
+    header = _headings(cells[start]) if start < len(cells) else []
+    rows: list[list[Any]] = []
+    lines: list[int] = []
+    for index in filled:
+        if index > start:
+            rows.append(cells[index])
+            lines.append(index + 1)  # calamine's cells start at A1: lines are Excel's rows
+    return _Sheet(name=name, header=header, rows=rows, lines=lines)
+
+
+def _headings(row: list[Any]) -> list[str]:
+    header = [_heading(h) for h in row]
+    while header and header[-1] == "":
+        header.pop()
+    return header
+
+
+def _fit(header: list[str], table: TableSchema, aliases: Aliases) -> _Fit:
+    """Match a sheet's headings to its list's columns, by heading, canonical name or alias."""
+    names: dict[str, str] = {}
+    for column in table.columns:
+        names[normal_name(column.name)] = column.name
+        names[normal_name(column.heading or column.name)] = column.name
+    found: dict[str, list[int]] = {}
+    extra: list[tuple[int, str]] = []
+    for index, heading in enumerate(header):
+        if heading == "":
+            continue
+        name = names.get(normal_name(heading)) or aliases.column(table.name, heading)
+        if name is None or name not in names.values():
+            extra.append((index, heading))
+        else:
+            found.setdefault(name, []).append(index)
+    absent = [c for c in table.columns if c.name not in found]
+    return _Fit(
+        positions={c: at[0] for c, at in found.items()},
+        missing=[c for c in absent if not c.required],
+        missing_required=[c for c in absent if c.required],
+        extra=extra,
+        repeated=[
+            " and ".join(repr(header[i]) for i in at) for at in found.values() if len(at) > 1
+        ],
     )
 
 
-def _sheet_rows(
-    cells: list[list[Any]], table: TableSchema, path: Path, sheet_name: str
-) -> tuple[list[list[Any]], list[int]]:
-    rows = iter(cells)
-    header = next(rows, None)
-    if header is None:
-        raise InputError(f"sheet {sheet_name!r} is empty (no headings)", path=path)
-    found = [_key(h) for h in header]
-    while found and found[-1] == "":
-        found.pop()
-    wanted = [_key(c.heading or c.name) for c in table.columns]
-    missing = [
-        c.heading or c.name for c, k in zip(table.columns, wanted, strict=True) if k not in found
+def _fit_problems(sheet: _Sheet, fit: _Fit) -> list[str]:
+    """What makes a sheet unreadable, one line each, naming the sheet and the column."""
+    if not sheet.header:
+        return []  # an empty sheet is an empty list (a query), not a broken one
+    problems = [
+        f"sheet {sheet.name!r}: no column {_heading_of(c)!r}, whose values are required"
+        for c in fit.missing_required
     ]
-    extra = [str(h) for h, k in zip(header, found, strict=False) if k and k not in wanted]
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing columns {', '.join(repr(m) for m in missing)}")
-        if extra:
-            parts.append(f"unknown columns {', '.join(repr(x) for x in extra)}")
-        raise InputError(f"sheet {sheet_name!r}: {' and '.join(parts)}", path=path)
-    positions = [found.index(k) for k in wanted]
-    out: list[list[Any]] = []
-    lines: list[int] = []
-    for number, row in enumerate(rows, start=2):
-        if row is None or all(v is None or v == "" for v in row):
-            continue
-        values = [row[p] if p < len(row) else None for p in positions]
-        out.append(values)
-        lines.append(number)
-    return out, lines
+    problems += [f"sheet {sheet.name!r}: columns {r} are the same column" for r in fit.repeated]
+    return problems
+
+
+def _read_list(
+    path: Path,
+    table: TableSchema,
+    schema: ReturnSchema,
+    sheet: _Sheet,
+    fit: _Fit,
+    label: str,
+) -> tuple[pd.DataFrame, list[Failure]]:
+    """One list as its canonical frame, with its structural failures and queries."""
+    failures = _layout_notes(path, table, sheet, fit, label)
+    columns: dict[str, list[str | None]] = {}
+    floored: list[Any] = []
+    for column in table.columns:
+        at = fit.positions.get(column.name)
+        raw = [row[at] if at is not None and at < len(row) else None for row in sheet.rows]
+        if column.canonical == _AGE:
+            raw, floored = _floor_ages(raw)
+        columns[_heading_of(column)] = [_as_text(v, column.type) for v in raw]
+    if floored:
+        failures.append(_ages_note(path, table, sheet, fit, floored))
+    # Checked under the template's headings, so failures name fields as the workbook does.
+    named = replace(table, columns=tuple(replace(c, name=_heading_of(c)) for c in table.columns))
+    child = next((_heading_of(c) for c in table.columns if c.canonical == "child_id"), None)
+    frame, found = to_canonical(
+        pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()}),
+        named,
+        schema,
+        file=path.name,
+        rows=np.array(sheet.lines, dtype=np.int64),
+        child_column=child,
+        canonical_spec={c.canonical: c.type for c in table.columns},
+    )
+    return frame, failures + found
+
+
+def _floor_ages(values: list[Any]) -> tuple[list[Any], list[Any]]:
+    """Ages with fractions of a year rounded down to whole years, and the values that had them."""
+    out: list[Any] = []
+    floored: list[Any] = []
+    for value in values:
+        number = _fraction(value)
+        if number is None:
+            out.append(value)
+        else:
+            out.append(math.floor(number))
+            floored.append(value)
+    return out, floored
+
+
+def _fraction(value: Any) -> float | None:
+    """A non-negative number with a fractional part (7.5, '7.5'), else None."""
+    if isinstance(value, float) and math.isfinite(value) and not value.is_integer() and value >= 0:
+        return value
+    if isinstance(value, str) and _FRACTION.match(value):
+        number = float(value)
+        return None if number.is_integer() else number
+    return None
+
+
+def _layout_notes(
+    path: Path, table: TableSchema, sheet: _Sheet, fit: _Fit, label: str
+) -> list[Failure]:
+    """Queries for an empty sheet, columns read as blank and headings kept aside."""
+    list_name = (table.sheet or table.name).split(" - ")[0]
+    if not sheet.header:
+        message = f"sheet {sheet.name!r} is empty; read as an empty {list_name}"
+        return [_note(path, table, None, "S-TABLE", message)]
+    notes = []
+    if fit.missing:
+        headings = ", ".join(repr(_heading_of(c)) for c in fit.missing)
+        plural = "s" if len(fit.missing) > 1 else ""
+        notes.append(
+            _note(
+                path,
+                table,
+                _heading_of(fit.missing[0]),
+                "S-COLUMN",
+                f"sheet {sheet.name!r} has no column{plural} {headings} (the {label} "
+                f"{list_name} has {'them' if plural else 'it'}); read as blank",
+            )
+        )
+    if fit.extra:
+        headings = ", ".join(repr(h) for _, h in fit.extra)
+        notes.append(
+            _note(
+                path,
+                table,
+                None,
+                "S-COLUMN",
+                f"sheet {sheet.name!r}: columns {headings} are not in the {label} {list_name}; "
+                "kept aside as read, not checked",
+            )
+        )
+    return notes
+
+
+def _ages_note(
+    path: Path, table: TableSchema, sheet: _Sheet, fit: _Fit, floored: list[Any]
+) -> Failure:
+    column = table.column(_AGE)
+    heading = sheet.header[fit.positions[column.name]]
+    example = float(floored[0])
+    return _note(
+        path,
+        table,
+        _heading_of(column),
+        "S-AGE",
+        f"sheet {sheet.name!r}: {len(floored)} of {len(sheet.rows)} ages in {heading!r} were "
+        f"fractions of a year (such as {example:.2f}); read as whole years, rounded down",
+    )
+
+
+def _note(path: Path, table: TableSchema, field: str | None, rule: str, message: str) -> Failure:
+    return Failure(
+        file=path.name,
+        row=None,
+        child_id=None,
+        table=table.canonical,
+        field=field,
+        rule=rule,
+        message=message,
+        severity="query",
+    )
+
+
+def _kept_aside(path: Path, sheet: _Sheet, fit: _Fit) -> pd.DataFrame | None:
+    """The sheet's unknown columns as read, with each row's file and line, or None if none.
+
+    A column with no heading is kept too if anything is written in it, named by its letter.
+    """
+    named = dict(fit.extra)
+    used = set(fit.positions.values()) | set(named)
+    width = max((len(row) for row in sheet.rows), default=0)
+    for index in range(width):
+        if index not in used and any(
+            index < len(row) and row[index] not in (None, "") for row in sheet.rows
+        ):
+            named[index] = f"(column {_letter(index)})"
+    if not named:
+        return None
+    frame = pd.DataFrame(
+        {
+            heading: pd.Series(
+                [_as_text(row[i], "text") if i < len(row) else None for row in sheet.rows],
+                dtype="string",
+            )
+            for i, heading in sorted(named.items())
+        }
+    )
+    frame[FILE_COLUMN] = pd.Series([path.name] * len(frame), dtype="string")
+    frame[ROW_COLUMN] = np.array(sheet.lines, dtype=np.int64)
+    return frame
+
+
+def _activity_dates(schema: ReturnSchema, fits: dict[str, tuple[_Sheet, _Fit]]) -> pd.Series:
+    """Every date in the workbook but dates of birth: the evidence for its collection year."""
+    found: list[datetime] = []
+    for name, (sheet, fit) in fits.items():
+        for column in schema.tables[name].columns:
+            at = fit.positions.get(column.name)
+            if column.type != "date" or column.canonical == "dob" or at is None:
+                continue
+            for row in sheet.rows:
+                parsed = _parse_date(_as_text(row[at] if at < len(row) else None, "date"))
+                if parsed is not None:
+                    found.append(parsed)
+    return pd.Series(found, dtype="datetime64[ns]")
+
+
+def _parse_date(text: str | None) -> datetime | None:
+    """A dd/mm/yyyy date within 1900-2100 (what a nanosecond date holds), else None."""
+    try:
+        parsed = datetime.strptime(text or "", "%d/%m/%Y")
+    except ValueError:
+        return None
+    return parsed if 1900 <= parsed.year <= 2100 else None
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -152,25 +442,30 @@ def _as_text(value: Any, col_type: str) -> str | None:
     return str(value)
 
 
-def _date_values(row: list[Any], table: TableSchema) -> list[datetime]:
-    out = []
-    for value, column in zip(row, table.columns, strict=True):
-        if column.type == "date":
-            text = _as_text(value, "date")
-            if text:
-                parsed = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-                if not pd.isna(parsed):
-                    out.append(parsed.to_pydatetime())
-    return out
+def _heading_of(column: ColumnSchema) -> str:
+    return column.heading or column.name
+
+
+def _heading(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _blank(row: list[Any] | None) -> bool:
+    return row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _list_number(name: str) -> int | None:
     match = re.match(r"\s*list\s*0*(\d+)\b", name, re.IGNORECASE)
     return int(match.group(1)) if match else None
-
-
-def _key(heading: Any) -> str:
-    return re.sub(r"[^a-z0-9]+", "", str(heading or "").lower())
 
 
 def _check_zip(path: Path, size: int, max_bytes: int) -> None:
