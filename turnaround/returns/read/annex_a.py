@@ -47,7 +47,7 @@ def read_annex_a(
         raise InputError(
             f"not a readable Excel workbook ({type(exc).__name__})", path=path
         ) from None
-    claimed = year or detect.year_from_path(path)
+    claimed = year or detect.year_from_path(path)  # the layout to read by; read_year decides
     try:
         schema = schema_for("annex_a", claimed or 2014)
         sheets = {_list_number(name): name for name in sheet_names}
@@ -64,17 +64,17 @@ def read_annex_a(
             raws[name] = (table, *_sheet_rows(cells, table, path, sheet_name))
     finally:
         workbook.close()
-    if claimed is None:
-        dates = pd.Series(
-            [v for _, (t, rows, _) in raws.items() for r in rows for v in _date_values(r, t)],
-            dtype="datetime64[ns]",
-        )
-        claimed = detect.year_from_dates(dates)
-        if claimed is None:
-            raise InputError("cannot tell the collection year; pass --year", path=path)
+    dates = _all_dates(raws)
+    reading = detect.read_year(
+        dates, names=detect.path_names(path), given=year, what="dates", path=path
+    )
+    if reading.year != claimed:
+        claimed = reading.year
         schema = schema_for("annex_a", claimed)
     tables: dict[str, pd.DataFrame] = {}
-    failures: list[Failure] = []
+    failures: list[Failure] = [
+        reading.failure(path.name, next((t.canonical for t, _, _ in raws.values()), ""))
+    ]
     for name, (table, rows, lines) in raws.items():
         raw = pa.table(
             {
@@ -152,16 +152,18 @@ def _as_text(value: Any, col_type: str) -> str | None:
     return str(value)
 
 
-def _date_values(row: list[Any], table: TableSchema) -> list[datetime]:
-    out = []
-    for value, column in zip(row, table.columns, strict=True):
-        if column.type == "date":
-            text = _as_text(value, "date")
-            if text:
-                parsed = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-                if not pd.isna(parsed):
-                    out.append(parsed.to_pydatetime())
-    return out
+def _all_dates(raws: dict[str, tuple[TableSchema, list[list[Any]], list[int]]]) -> pd.Series:
+    """Every date in the workbook's date columns, parsed at once (for reading its year)."""
+    texts = [
+        _as_text(r[i], "date")
+        for table, rows, _ in raws.values()
+        for i, c in enumerate(table.columns)
+        if c.type == "date"
+        for r in rows
+    ]
+    return pd.to_datetime(
+        pd.Series([t for t in texts if t], dtype=object), format="%d/%m/%Y", errors="coerce"
+    )
 
 
 def _list_number(name: str) -> int | None:
