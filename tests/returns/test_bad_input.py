@@ -181,12 +181,19 @@ def test_wrong_year_from_the_folder(city: Path, tmp_path: Path) -> None:
     target = tmp_path / "2011"
     shutil.copytree(city / "ssda903" / "2014", target)
     message = _error([target])
-    assert message.startswith("episodes.csv: wrong year: read as 2010-11")
+    assert message.startswith(
+        "episodes.csv: names and dates disagree on the year: the folder name '2011' says "
+        "2010-11 or 2011-12, but "
+    )
+    assert "fall in 2013-14; pass --year 2011 or --year 2014" in message
 
 
-def test_wrong_year_given_for_cin(city: Path) -> None:
-    message = _error([city / "cin" / "cin_census_2014.xml"], year=2016)
-    assert message.startswith("cin_census_2014.xml: wrong year: the census header says 2013-14")
+def test_the_year_given_beats_the_cin_header(city: Path) -> None:
+    (data,) = read_returns([city / "cin" / "cin_census_2014.xml"], year=2016)
+    assert data.year == 2016
+    (year,) = [f.message for f in data.failures if f.rule == "S-YEAR"]
+    assert year.startswith("collection year 2015-16 as given by --year; most of its ")
+    assert "the header's <Year> 2014 says 2013-14 or 2014-15" in year
 
 
 def test_far_too_large(ssda903: Path) -> None:

@@ -39,7 +39,7 @@ def _read(folder: Path) -> ReturnData:
 
 def test_a_clean_return_has_no_failures(tmp_path: Path) -> None:
     data = _read(_folder(tmp_path, 2016, {}))
-    assert data.failures == []
+    assert [f.rule for f in data.failures] == ["S-YEAR"]  # how the year was read: a query
     assert data.tables["episodes"]["decom"].iloc[0] == pd.Timestamp("2013-04-01")
 
 
@@ -57,6 +57,7 @@ def test_every_bad_value_is_reported_and_the_row_kept(tmp_path: Path) -> None:
     got = sorted(((f.table, f.row, f.child_id, f.field, f.rule) for f in data.failures), key=str)
     assert got == sorted(
         [
+            ("episodes", None, None, None, "S-YEAR"),
             ("episodes", 3, "C2", "DECOM", "S-DATE"),
             ("episodes", 4, "C3", "DECOM", "S-DATE-EXCEL"),
             ("episodes", 5, "C4", "LS", "S-CODE"),
@@ -85,7 +86,7 @@ def test_sex_is_m_f_u_in_both_codings(tmp_path: Path) -> None:
 
 def test_a_2025_code_is_wrong_in_2016(tmp_path: Path) -> None:
     data = _read(_folder(tmp_path, 2016, {"Header": ["C1,F,01/02/2005,WBRI,A1,,"]}))
-    assert [(f.field, f.rule) for f in data.failures] == [("SEX", "S-CODE")]
+    assert [(f.field, f.rule) for f in data.failures] == [(None, "S-YEAR"), ("SEX", "S-CODE")]
 
 
 def test_columns_a_year_lacks_are_all_na(tmp_path: Path) -> None:
@@ -124,6 +125,7 @@ def test_cin_failures_name_the_child_and_its_line(tmp_path: Path) -> None:
     data = read_cin_xml(path)
     got = sorted((f.table, f.row, f.child_id, f.field, f.rule) for f in data.failures)
     assert got == [
+        ("children", None, None, None, "S-YEAR"),
         ("cp_plans", 6, "K1", "start_date", "S-DATE"),
         ("episodes", 6, "K1", "referral_nfa", "S-TYPE"),
         ("episodes", 6, "K1", "referral_source", "S-CODE"),

@@ -32,7 +32,10 @@ PathsArgument = Annotated[
 ]
 YearOption = Annotated[
     int | None,
-    typer.Option(help="Collection year (the year of its 31 March); detected if omitted."),
+    typer.Option(
+        help="Collection year (the year of its 31 March: 2018 is 2017-18); overrides the year "
+        "read from the dates and names."
+    ),
 ]
 CompleteOption = Annotated[
     bool,

@@ -1,7 +1,10 @@
 """Read returns from files into canonical tables, refusing bad files with one clear line.
 
 ``read_returns`` takes files and folders, works out which return and year each file is,
-groups them (a folder of SSDA903 CSVs is one return) and reads each group. A file that cannot
+groups them (a folder of SSDA903 CSVs is one return a year: several years in one folder are
+split by the years the file names give, or by their dates) and reads each group. Two returns
+of the same kind and year in one batch are refused, naming both, as one would silently
+replace the other. A file that cannot
 be read as what it claims to be raises ``InputError``; problems with single values become
 ``Failure``s in the ``ReturnData``.
 """
@@ -20,7 +23,7 @@ from turnaround.returns.read import detect
 from turnaround.returns.read.annex_a import read_annex_a
 from turnaround.returns.read.cin_xml import read_cin_xml
 from turnaround.returns.read.safety import DEFAULT_MAX_BYTES
-from turnaround.returns.read.ssda903_csv import read_ssda903_csv
+from turnaround.returns.read.ssda903_csv import read_ssda903_folder
 from turnaround.returns.read.ssda903_xml import read_ssda903_xml
 
 __all__ = ["DEFAULT_MAX_BYTES", "read_returns"]
@@ -49,21 +52,41 @@ def read_returns(
         ("ssda903_csv", group, year, max_bytes) for group in csv_groups.values()
     ]
     jobs += [(kind, [path], year, max_bytes) for kind, path in others]
-    return _run(jobs)
+    returns = [data for found in _run(jobs) for data in found]
+    refuse_duplicates(returns)
+    return returns
 
 
-def _read(job: tuple[str, list[Path], int | None, int]) -> ReturnData:
+def refuse_duplicates(returns: Sequence[ReturnData]) -> None:
+    """Refuse two returns of the same kind and year in one batch, naming both."""
+    seen: dict[tuple[str, int], ReturnData] = {}
+    for data in returns:
+        first = seen.setdefault((data.kind, data.year), data)
+        if first is not data:
+            raise InputError(
+                f"two {data.kind.upper()} returns for {detect.label(data.year)} in one batch: "
+                f"{_where(first)} and {_where(data)}; load them separately"
+            )
+
+
+def _where(data: ReturnData) -> str:
+    """A return's files, each with its folder, as every year may have an episodes.csv."""
+    shown = [f"{p.parent.name}/{p.name}" if p.parent.name else p.name for p in data.sources]
+    return shown[0] if len(shown) == 1 else f"{shown[0]} (and {len(shown) - 1} more)"
+
+
+def _read(job: tuple[str, list[Path], int | None, int]) -> list[ReturnData]:
     kind, paths, year, max_bytes = job
     if kind == "ssda903_csv":
-        return read_ssda903_csv(paths, year=year, max_bytes=max_bytes)
+        return read_ssda903_folder(paths, year=year, max_bytes=max_bytes)
     if kind == "cin":
-        return read_cin_xml(paths[0], year=year, max_bytes=max_bytes)
+        return [read_cin_xml(paths[0], year=year, max_bytes=max_bytes)]
     if kind == "ssda903_xml":
-        return read_ssda903_xml(paths[0], year=year, max_bytes=max_bytes)
-    return read_annex_a(paths[0], year=year, max_bytes=max_bytes)
+        return [read_ssda903_xml(paths[0], year=year, max_bytes=max_bytes)]
+    return [read_annex_a(paths[0], year=year, max_bytes=max_bytes)]
 
 
-def _run(jobs: list[tuple[str, list[Path], int | None, int]]) -> list[ReturnData]:
+def _run(jobs: list[tuple[str, list[Path], int | None, int]]) -> list[list[ReturnData]]:
     """Read each file (or SSDA903 folder) in turn, or in parallel when there are several.
 
     Files are independent, so several are read by worker processes, one per core. Workers are

@@ -18,8 +18,8 @@ Tolerant of structure, strict about content:
 - Dates may be real Excel dates, serial numbers or dd/mm/yyyy text; all become dd/mm/yyyy
   strings before the structural checks. Failures name fields by the template's headings.
 
-The year is ``--year``, else a year in the file or folder name, else the commonest collection
-year among the workbook's activity dates (every date but dates of birth).
+The year is ``--year``, else read from the workbook's activity dates (every date but dates of
+birth) by ``detect.read_year``, with a year in the file or folder name in support.
 """
 
 from __future__ import annotations
@@ -92,21 +92,31 @@ def read_annex_a(
     data = read_bytes(path, max_bytes)
     _check_zip(path, len(data), max_bytes)
     sheet_names, cells = _read_workbook(path)
-    claimed = year or detect.year_from_path(path)
-    schema = schema_for("annex_a", claimed or BASE_YEAR)
-    fits = _fit_workbook(path, sheet_names, cells, schema, aliases_for("annex_a", schema.year))
-    if claimed is None:
-        claimed = detect.year_from_dates(_activity_dates(schema, fits))
-        if claimed is None:
-            raise InputError("cannot tell the collection year; pass --year", path=path)
-        provisional, schema = schema, schema_for("annex_a", claimed)
-        aliases = aliases_for("annex_a", claimed)
-        if schema.tables != provisional.tables or aliases != aliases_for("annex_a", BASE_YEAR):
-            fits = _fit_workbook(path, sheet_names, cells, schema, aliases)
+    # The layout to read by, first: the given year, a year in the name, or the base layout;
+    # then the dates decide the year (read_year), and the workbook is refitted if its layout
+    # or aliases differ.
+    provisional = year or detect.year_from_path(path) or BASE_YEAR
+    schema = schema_for("annex_a", provisional)
+    aliases = aliases_for("annex_a", schema.year)
+    fits = _fit_workbook(path, sheet_names, cells, schema, aliases)
+    reading = detect.read_year(
+        _activity_dates(schema, fits),
+        names=detect.path_names(path),
+        given=year,
+        what="dates (all but dates of birth)",
+        path=path,
+    )
+    claimed = reading.year
+    if claimed != provisional:
+        later, later_aliases = schema_for("annex_a", claimed), aliases_for("annex_a", claimed)
+        if later.tables != schema.tables or later_aliases != aliases:
+            fits = _fit_workbook(path, sheet_names, cells, later, later_aliases)
+        schema = later
     label = f"{claimed - 1}-{claimed % 100:02d}"
     tables: dict[str, pd.DataFrame] = {}
     extras: dict[str, pd.DataFrame] = {}
-    failures: list[Failure] = []
+    first = next(iter(schema.tables.values())).canonical
+    failures: list[Failure] = [reading.failure(path.name, first)]
     for name, table in schema.tables.items():
         sheet, fit = fits[name]
         frame, found = _read_list(path, table, schema, sheet, fit, label)

@@ -71,11 +71,11 @@ def read_cin_xml(
             ) from None
         _child(child, int(line), rows, numbers, unknown)
         cin_blocks.mark_unknown(child, unknown)  # pre-proceedings work: no element passed over
-    claimed = _year(header, path, year)
+    reading = _year(header, rows, path, year)
+    claimed = reading.year
     schema = schema_for("cin", claimed)
-    _check_dates(rows, claimed, path, year is not None)
     tables: dict[str, pd.DataFrame] = {}
-    failures: list[Failure] = []
+    failures: list[Failure] = [reading.failure(path.name, "children")]
     # pre-proceedings: an older file's block is read with the 2026-27 layout (cin_blocks)
     for name, table, layout in cin_blocks.tables_to_read(schema, rows):
         records = rows.get(name, [])
@@ -214,38 +214,52 @@ def _text(e: ET.Element) -> str | None:
     return e.text.strip() if e.text is not None else None
 
 
-def _year(header: dict[str, str], path: Path, given: int | None) -> int:
-    stated = header.get("Year", "")
-    if not stated and header.get("ReferenceDate"):
-        stated = header["ReferenceDate"][:4]
-    found = int(stated) if stated.isdigit() else detect.year_from_path(path)
-    if given is not None:
-        if found is not None and found != given:
-            raise InputError(
-                f"wrong year: the census header says {found - 1}-{found % 100:02d}, "
-                f"not {given - 1}-{given % 100:02d}",
-                path=path,
-            )
-        return given
-    if found is None:
-        raise InputError(
-            "cannot tell the collection year (no <Year> in the header); pass --year", path=path
-        )
-    return found
+# The census's activity dates, by table: when referrals, assessments, plans, enquiries and
+# reviews happened. Births and deaths say nothing about the census year.
+_ACTIVITY_DATES = {
+    "episodes": ("CINreferralDate", "CINclosureDate", "DateOfInitialCPC"),
+    "assessments": ("AssessmentActualStartDate", "AssessmentAuthorisationDate"),
+    "cin_plans": ("CINPlanStartDate", "CINPlanEndDate"),
+    "s47": ("S47ActualStartDate", "DateOfInitialCPC"),
+    "cp_plans": ("CPPstartDate", "CPPendDate"),
+    "cp_reviews": ("CPPreviewDate",),
+}
 
 
-def _check_dates(
-    rows: dict[str, list[dict[str, str | None]]], year: int, path: Path, given: bool
-) -> None:
-    del given
+def _year(
+    header: dict[str, str],
+    rows: dict[str, list[dict[str, str | None]]],
+    path: Path,
+    given: int | None,
+) -> detect.YearReading:
+    """The census year: its activity dates decide; the header's <Year> is a name beside the
+    file's, and its ReferenceDate decides only when there are too few dates (``detect``)."""
     dates = [
-        r.get(k) for r in rows.get("episodes", []) for k in ("CINreferralDate", "CINclosureDate")
+        r.get(k)
+        for table, keys in _ACTIVITY_DATES.items()
+        for r in rows.get(table, [])
+        for k in keys
     ]
     series = pd.to_datetime(
         pd.Series([d for d in dates if d], dtype=object), format="%Y-%m-%d", errors="coerce"
     )
-    # Open referrals can start years earlier, so only closures and in-year starts count.
-    detect.check_year(series, year, path, "referral and closure dates")
+    names = detect.path_names(path)
+    stated = header.get("Year", "")
+    if len(stated) == 4 and stated.isdigit():
+        names = [detect.YearName(f"header's <Year> {stated}", int(stated), int(stated) + 1), *names]
+    reference = pd.to_datetime(
+        pd.Series([header.get("ReferenceDate", "")], dtype=object),
+        format="%Y-%m-%d",
+        errors="coerce",
+    ).iloc[0]
+    return detect.read_year(
+        series,
+        names=names,
+        given=given,
+        reference=None if pd.isna(reference) else pd.Timestamp(reference),
+        what="referral, assessment, plan, enquiry and review dates",
+        path=path,
+    )
 
 
 def _unknown_elements(unknown: dict[str, int], schema: ReturnSchema, path: Path) -> list[Failure]:

@@ -213,47 +213,129 @@ class _RawFile:
         return pd.Series(pa.concat_arrays(parsed).to_pandas())
 
 
+def read_ssda903_folder(
+    paths: list[Path], *, year: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[ReturnData]:
+    """The SSDA903 returns in one folder's CSVs: one per year, split by file-name year or dates.
+
+    Files naming different years ('2017-episodes.csv', '2018-episodes.csv') are different
+    returns; so are files holding the same table whose dates fall in different years. A folder
+    that splits names no year itself.
+    """
+    files = [_RawFile(p, max_bytes) for p in paths]
+    groups = [g for named in _split_by_name(files) for g in _split_by_dates(named)]
+    return [_read_return(group, year, split=len(groups) > 1) for group in groups]
+
+
 def read_ssda903_csv(
     paths: list[Path], *, year: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> ReturnData:
     """One collection year's SSDA903 return from its CSV files (any subset of its tables)."""
-    files = [_RawFile(p, max_bytes) for p in paths]
-    by_table: dict[str, _RawFile] = {}
-    for f in files:
-        if f.table in by_table:
+    return _read_return([_RawFile(p, max_bytes) for p in paths], year, split=False)
+
+
+def _split_by_name(files: list[_RawFile]) -> list[list[_RawFile]]:
+    """Files grouped by the year their names give, when they name more than one."""
+    named = [detect.file_name_year(f.path) for f in files]
+    keys = list(dict.fromkeys(n.readings for n in named if n is not None))
+    if len(keys) < 2:
+        return [files]
+    for f, name in zip(files, named, strict=True):
+        if name is None:
+            shown = ", ".join(g.path.name for g, n in zip(files, named, strict=True) if n)
             raise InputError(
-                f"two files hold the {f.table} table ({by_table[f.table].path.name} and "
-                f"{f.path.name})",
+                f"the folder holds files named for several years ({shown}), and this one's "
+                "name gives none, so its year is unclear: name it by its year too, or put each "
+                "year in its own folder",
                 path=f.path,
             )
-        by_table[f.table] = f
+    return [[f for f, n in zip(files, named, strict=True) if n and n.readings == k] for k in keys]
+
+
+def _split_by_dates(files: list[_RawFile]) -> list[list[_RawFile]]:
+    """Files holding the same table twice, grouped by the year their dates fall in."""
+    tables = [f.table for f in files]
+    if len(set(tables)) == len(tables):
+        return [files]
+    years: list[int | None] = []
+    for f in files:
+        counts = detect.date_counts(f.dates())
+        enough = counts.sum() >= detect.MIN_DATES
+        years.append(detect.commonest(counts) if enough else None)
+    found = sorted({y for y in years if y is not None})
+    if len(found) < 2:
+        return [files]
+    for f, y in zip(files, years, strict=True):
+        if y is None:
+            raise InputError(
+                f"the folder holds several years ({', '.join(map(detect.label, found))}) by "
+                "their dates, and this file has too few dates to tell which it belongs to: "
+                "put each year in its own folder, or name the files by year",
+                path=f.path,
+            )
+    return [[f for f, y in zip(files, years, strict=True) if y == year] for year in found]
+
+
+def _table_of(path: Path, files: list[_RawFile]) -> str:
+    return next(f.table for f in files if f.path == path)
+
+
+def _names(files: list[_RawFile], split: bool) -> list[detect.YearName]:
+    """The years the files' names give, then their folder's (unless the folder splits)."""
+    names = [n for n in (detect.file_name_year(f.path) for f in files) if n is not None]
+    folder = detect.folder_name_year(files[0].path) if files and not split else None
+    found = {n.readings: n for n in [*names, *([folder] if folder else [])]}
+    return list(found.values())
+
+
+def _activity(files: list[_RawFile]) -> tuple[pd.Series, str]:
+    """The files' activity dates, and what they are in words ('episode and review dates')."""
+    series = [f.dates() for f in files]
+    kinds = [
+        {"Episodes": "episode", "Reviews": "review", "Missing": "missing"}[f.table]
+        for f, s in zip(files, series, strict=True)
+        if len(s) and f.table in ACTIVITY_DATES
+    ]
+    kinds = list(dict.fromkeys(kinds)) or ["activity"]
+    what = (", ".join(kinds[:-1]) + " and " if len(kinds) > 1 else "") + kinds[-1] + " dates"
+    return (pd.concat(series) if series else pd.Series([], dtype=object)), what
+
+
+def _read_return(files: list[_RawFile], year: int | None, *, split: bool) -> ReturnData:
+    """One collection year's return from its files, its year read from the evidence."""
+    paths = [f.path for f in files]
     if files and all(f.empty for f in files):
         # One empty file beside others is an empty table; a return of nothing is not a return.
         names = ", ".join(f.path.name for f in files)
         raise InputError(
             f"every file is empty ({names}): there are no records to read", path=files[0].path
         )
-    activity = pd.concat([f.dates() for f in files]) if files else pd.Series([], dtype=object)
-    claimed = year or _path_year(paths)
-    if claimed is None:
-        claimed = detect.year_from_dates(activity)
-        if claimed is None:
+    activity, what = _activity(files)
+    by_table: dict[str, _RawFile] = {}
+    for f in files:
+        by_table.setdefault(f.table, f)
+    where = by_table["Episodes"].path if "Episodes" in by_table else paths[0]
+    reading = detect.read_year(
+        activity, names=_names(files, split), given=year, what=what, path=where
+    )
+    claimed = reading.year
+    for f in files:
+        first = by_table[f.table]
+        if first is not f:
             raise InputError(
-                "cannot tell the collection year (no year in the folder or file names and "
-                "no dates); pass --year",
-                path=paths[0],
+                f"two files hold the {detect.label(claimed)} {f.table} table "
+                f"({first.path.name} and {f.path.name}); load them separately",
+                path=f.path,
             )
-    elif year is None:
-        episodes = by_table.get("Episodes")
-        where = episodes.path if episodes is not None else paths[0]
-        detect.check_year(activity, claimed, where, "episode and review dates")
     schema = schema_for("ssda903", claimed)
     label = f"{claimed - 1}-{claimed % 100:02d}"
     aliases = aliases_for("ssda903", claimed)
     tables: dict[str, pd.DataFrame] = {}
     extras: dict[str, pd.DataFrame] = {}
     absent: list[str] = []
-    failures: list[Failure] = []
+    failures: list[Failure] = [
+        reading.failure(file_label(where), _every_table()[_table_of(where, files)].canonical)
+    ]
     for f in files:
         if f.table not in schema.tables:
             failures.append(_not_this_year(f, label))
@@ -492,15 +574,6 @@ def bom_note(path: Path, table: str) -> Failure:
         message="the file began with a byte-order mark; it was removed",
         severity="query",
     )
-
-
-def _path_year(paths: list[Path]) -> int | None:
-    years = {y for y in (detect.year_from_path(p) for p in paths) if y is not None}
-    if len(years) > 1:
-        raise InputError(
-            f"the files name different years ({', '.join(map(str, sorted(years)))})", path=paths[0]
-        )
-    return years.pop() if years else None
 
 
 def _line_numbers(data: bytes, count: int) -> np.ndarray:

@@ -77,14 +77,17 @@ def read_ssda903_xml(
         format="%d/%m/%Y",
         errors="coerce",
     )
-    claimed = year or detect.year_from_path(path) or detect.year_from_dates(activity)
-    if claimed is None:
-        raise InputError("cannot tell the collection year; pass --year", path=path)
-    if year is None:
-        detect.check_year(activity, claimed, path, "episode and review dates")
+    reading = detect.read_year(
+        activity,
+        names=detect.path_names(path),
+        given=year,
+        what="episode and review dates",
+        path=path,
+    )
+    claimed = reading.year
     schema = schema_for("ssda903", claimed)
     tables: dict[str, pd.DataFrame] = {}
-    failures: list[Failure] = []
+    failures: list[Failure] = [reading.failure(path.name, "episodes")]
     for name, table in schema.tables.items():
         records = rows.get(name, [])
         raw = pa.table(
