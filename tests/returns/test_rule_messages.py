@@ -274,3 +274,28 @@ def test_date_rules_are_not_run_without_the_tables_they_use(code: str) -> None:
         failures = run_rules(data, _subset("ssda903", 2022, rows, set(SPECS["ssda903"]) - {table}))
         if table in r.tables:
             assert code in not_run(failures), (code, table)
+
+
+# --- Summaries group by rule, with an example ------------------------------------------------
+
+
+def test_summary_groups_a_rule_with_the_first_rows_values_as_example() -> None:
+    from turnaround.returns.model import ValidationReport
+    from turnaround.returns.report import summary_by_rule
+
+    rows = lac_cases.care(
+        lac_cases.episode("2022-06-03", "2022-05-01", child="1"),
+        lac_cases.episode("2022-09-01", "2022-08-01", child="2"),
+    )
+    failures = _by_rule(run_rules(canonical_return("ssda903", 2023, rows)), "356")
+    summary = summary_by_rule(ValidationReport(returns=[], failures=failures))
+    assert summary.to_dict("records") == [
+        {
+            "File": "episodes.csv",
+            "Rule": "356",
+            "Severity": "error",
+            "Message": "The date the episode ceased is before the date the same episode started.",
+            "Rows": 2,
+            "Example": "DEC 01/05/2022, DECOM 03/06/2022",
+        }
+    ]

@@ -358,6 +358,20 @@ def format_values(values: pd.Series, kind: str) -> pd.Series:
     return text.astype(object).where(values.notna().to_numpy(), "blank").astype(str)
 
 
+def split_message(rule_code: str, message: str) -> tuple[str, str]:
+    """A failure's message as the rule's own words and the values shown after them.
+
+    ``("The date ... started.", "DEC 01/05/2022, DECOM 03/06/2022")``; a message that is not a
+    registered rule's with values (a structural failure) comes back whole, with no values.
+    """
+    _load_rule_modules()
+    for kind in ("ssda903", "cin"):
+        r = RULES.get((kind, rule_code))
+        if r is not None and message.startswith(r.message + " (") and message.endswith(")"):
+            return r.message, message[len(r.message) + 2 : -1]
+    return message, ""
+
+
 def flagged_children(failures: Iterable[Failure]) -> dict[str, set[str]]:
     """The children each rule flagged, for comparing with another validator."""
     out: dict[str, set[str]] = {}
