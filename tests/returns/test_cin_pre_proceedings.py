@@ -129,14 +129,14 @@ def test_values_of_the_wrong_shape_are_errors_naming_the_element(tmp_path: Path)
     found = failures(census(tmp_path, child("C1", block(bad))))
     shaped = {(f.rule, f.field, f.table) for f in found if f.rule.startswith("S-")}
     assert {
-        ("S-DATE", "start_date", "pre_proceedings"),
-        ("S-TYPE", "fgdm_offered", "pre_proceedings"),
-        ("S-RANGE", "review_meetings", "pre_proceedings"),
+        ("S-DATE", "PPStartDate", "pre_proceedings"),
+        ("S-TYPE", "FGDMMeetingOffer", "pre_proceedings"),
+        ("S-RANGE", "ReviewMeetingsCount", "pre_proceedings"),
     } <= shaped
-    assert by_rule(found, "S-TYPE")[0].message == "fgdm_offered 'maybe' is not a yes/no answer"
+    assert by_rule(found, "S-TYPE")[0].message == "FGDMMeetingOffer 'maybe' is not a yes/no answer"
     words = dict(GOOD, ReviewMeetingsCount="three")
     assert by_rule(failures(census(tmp_path, child("C1", block(words)))), "S-TYPE")[0].field == (
-        "review_meetings"
+        "ReviewMeetingsCount"
     )
 
 

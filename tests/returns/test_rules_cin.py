@@ -390,6 +390,6 @@ def test_every_failure_is_reported_with_file_row_and_child() -> None:
     }
     failures = [f for f in run_rules(canonical_return("cin", YEAR, rows)) if f.rule == "8630"]
     assert [(f.file, f.row, f.child_id, f.table, f.field) for f in failures] == [
-        ("cin.xml", 10, "1", "episodes", "referral_date"),
-        ("cin.xml", 50, "3", "episodes", "referral_date"),
+        ("cin.xml", 10, "1", "episodes", "CINreferralDate"),
+        ("cin.xml", 50, "3", "episodes", "CINreferralDate"),
     ]

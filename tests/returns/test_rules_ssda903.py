@@ -421,8 +421,8 @@ def test_every_failure_is_reported_with_file_row_and_child() -> None:
     }
     failures = [f for f in run_rules(canonical_return("ssda903", YEAR, rows)) if f.rule == "356"]
     assert [(f.file, f.row, f.child_id, f.table, f.field) for f in failures] == [
-        ("episodes.csv", 2, "1", "episodes", "dec"),
-        ("episodes.csv", 4, "3", "episodes", "dec"),
+        ("episodes.csv", 2, "1", "episodes", "DEC"),
+        ("episodes.csv", 4, "3", "episodes", "DEC"),
     ]
 
 

@@ -126,9 +126,9 @@ def test_cin_failures_name_the_child_and_its_line(tmp_path: Path) -> None:
     got = sorted((f.table, f.row, f.child_id, f.field, f.rule) for f in data.failures)
     assert got == [
         ("children", None, None, None, "S-YEAR"),
-        ("cp_plans", 6, "K1", "start_date", "S-DATE"),
-        ("episodes", 6, "K1", "referral_nfa", "S-TYPE"),
-        ("episodes", 6, "K1", "referral_source", "S-CODE"),
+        ("cp_plans", 6, "K1", "CPPstartDate", "S-DATE"),
+        ("episodes", 6, "K1", "ReferralNFA", "S-TYPE"),
+        ("episodes", 6, "K1", "ReferralSource", "S-CODE"),
     ]
     assert data.tables["cp_reviews"][["episode", "cp_plan"]].values.tolist() == [[1, 1]]
 

@@ -71,7 +71,7 @@ def test_a_broken_upload_shows_every_failure_and_loads_nothing(web: WebApp, cin_
     assert "govuk-error-summary" in response.text
     assert "Validation report" in response.text
     assert response.text.count(">S-DATE</td>") == 2
-    assert "dob &#39;not-a-date&#39; is not a date" in response.text
+    assert "PersonBirthDate &#39;not-a-date&#39; is not a date" in response.text
     assert "nothing was loaded" in response.text
     assert _counts(web) == before
     reason = web.store.fetchone("select reason from audit_log where action = 'load-data'")

@@ -57,11 +57,11 @@ def _print_not_run(console: Console, report: ValidationReport) -> None:
 
 def _summary_table(report: ValidationReport, limit: int = 30) -> Table:
     table = Table(title="Failures by rule")
-    for column in ("File", "Rule", "Severity", "Message", "Rows"):
+    for column in ("File", "Rule", "Severity", "Message", "Rows", "Example"):
         table.add_column(column, justify="right" if column == "Rows" else "left")
     summary = summary_by_rule(report)
     for line in rule_lines(summary.head(limit)):
-        table.add_row(line.where, line.rule, line.severity, line.message, line.rows)
+        table.add_row(line.where, line.rule, line.severity, line.message, line.rows, line.example)
     if len(summary) > limit:
         table.caption = f"and {count(len(summary) - limit)} more rules: see the CSV or Excel report"
     return table

@@ -66,6 +66,7 @@ class RuleLine:
     severity: str
     message: str
     rows: str
+    example: str = ""  # the values of one failing row: 'DEC 01/05/2022, DECOM 03/06/2022'
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,12 @@ def stored_loads(rows: Iterable[tuple[Any, ...]]) -> tuple[StoredLoad, ...]:
 
 
 def rule_lines(summary: pd.DataFrame) -> tuple[RuleLine, ...]:
-    """``summary_by_rule``'s rows (File, Rule, Severity, Message, Rows), written for people."""
+    """``summary_by_rule``'s rows (File, Rule, Severity, Message, Rows, Example), for people."""
     return tuple(
-        RuleLine(str(where), str(rule), str(severity), str(message), count(int(rows)))
-        for where, rule, severity, message, rows in summary.itertuples(index=False, name=None)
+        RuleLine(str(where), str(rule), str(severity), str(message), count(int(rows)), str(ex))
+        for where, rule, severity, message, rows, ex in summary[
+            ["File", "Rule", "Severity", "Message", "Rows", "Example"]
+        ].itertuples(index=False, name=None)
     )
 
 
@@ -178,6 +181,7 @@ def data_quality_view(tables: dict[str, pd.DataFrame]) -> DataQualityView:
                 str(r["severity"]),
                 str(r["message"]),
                 count(int(r["rows"])),
+                str(r.get("example") or ""),
             )
             for r in failures.to_dict("records")
         ),

@@ -9,6 +9,7 @@ import pandas as pd
 from turnaround.report.html import Section, render_fragment
 from turnaround.returns.model import FAILURE_COLUMNS, ValidationReport, failures_frame
 from turnaround.returns.present import data_quality_view
+from turnaround.returns.rules.registry import split_message
 from turnaround.store import Store
 
 HEADINGS = {
@@ -46,15 +47,22 @@ def write_failures(report: ValidationReport, out_dir: Path, stem: str = "validat
     return [csv_path, xlsx_path]
 
 
+SUMMARY_COLUMNS = ["File", "Rule", "Severity", "Message", "Rows", "Example"]
+
+
 def summary_by_rule(report: ValidationReport) -> pd.DataFrame:
-    """Failures counted by file, rule and message, most common first."""
+    """Failures counted by file, rule and the rule's message, most common first, each with the
+    values of its first failing row as an example ('DEC 01/05/2022, DECOM 03/06/2022')."""
     frame = failures_frame(report.failures)
     if frame.empty:
-        return pd.DataFrame(columns=["File", "Rule", "Severity", "Message", "Rows"])
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    parts = [split_message(r, m) for r, m in zip(frame["rule"], frame["message"], strict=True)]
+    frame["message"] = [base for base, _ in parts]
+    frame["example"] = [values for _, values in parts]
     summary = (
-        frame.groupby(["file", "rule", "severity", "message"], dropna=False)
-        .size()
-        .reset_index(name="rows")
+        frame.groupby(["file", "rule", "severity", "message"], dropna=False, sort=True)
+        .agg(rows=("rule", "size"), example=("example", "first"))
+        .reset_index()
         .sort_values(["rows", "rule"], ascending=[False, True], kind="stable")
     )
     return summary.rename(
@@ -64,8 +72,9 @@ def summary_by_rule(report: ValidationReport) -> pd.DataFrame:
             "severity": "Severity",
             "message": "Message",
             "rows": "Rows",
+            "example": "Example",
         }
-    )[["File", "Rule", "Severity", "Message", "Rows"]]
+    )[SUMMARY_COLUMNS]
 
 
 def data_quality(store: Store) -> dict[str, pd.DataFrame]:
@@ -87,10 +96,15 @@ def data_quality(store: Store) -> dict[str, pd.DataFrame]:
         step="reading the other loads",
     )
     failures = store.fetch_df(
-        "select kind, year, rule, severity, any_value(message) as message, count(*) as rows "
+        "select kind, year, rule, severity, min(message) as message, count(*) as rows "
         "from validation_failures group by all order by kind, year, rows desc, rule",
         step="counting validation failures",
     )
+    parts = [
+        split_message(r, m) for r, m in zip(failures["rule"], failures["message"], strict=True)
+    ]
+    failures["message"] = [base for base, _ in parts]
+    failures["example"] = [values for _, values in parts]
     quarantined = store.fetch_df(
         "select kind, year, table_name, count(*) as rows from quarantine group by all "
         "order by kind, year, table_name",

@@ -175,7 +175,7 @@ def to_canonical(
                         row=int(rows[i]),
                         child_id=children[i],
                         table=table.canonical,
-                        field=column.name,
+                        field=column.dfe_name,
                         rule=rule,
                         message=message(values[i].as_py()),
                     )
@@ -239,7 +239,7 @@ def _convert(
     blank = _mask(pc.or_kleene(pc.is_null(values), pc.equal(values, "")))
     problems: list[tuple[str, np.ndarray, Callable[[object], str]]] = []
     if column.required and blank.any():
-        problems.append(("S-REQUIRED", blank, lambda _v: f"{column.name} is required"))
+        problems.append(("S-REQUIRED", blank, lambda _v: f"{column.dfe_name} is required"))
     filled = ~blank
     if column.type == "date":
         parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
@@ -267,13 +267,13 @@ def _convert(
                         "S-DATE-EXCEL",
                         excel,
                         lambda v: (
-                            f"{column.name} {v!r} looks re-saved by Excel; write it as {shown}"
+                            f"{column.dfe_name} {v!r} looks re-saved by Excel; write it as {shown}"
                         ),
                     )
                 )
             if other.any():
                 problems.append(
-                    ("S-DATE", other, lambda v: f"{column.name} {v!r} is not a date ({shown})")
+                    ("S-DATE", other, lambda v: f"{column.dfe_name} {v!r} is not a date ({shown})")
                 )
         # A real date far outside the years children's services records cover (a typed year of
         # 1066) is reported, not loaded: it also lies outside what nanosecond dates can hold.
@@ -284,7 +284,7 @@ def _convert(
                 (
                     "S-DATE",
                     implausible,
-                    lambda v: f"{column.name} {v!r} is outside 1900-2100; check the year",
+                    lambda v: f"{column.dfe_name} {v!r} is outside 1900-2100; check the year",
                 )
             )
         typed = pc.if_else(pa.array(filled & same & ~implausible), parsed, None).cast(
@@ -304,7 +304,7 @@ def _convert(
                     (
                         "S-CODE",
                         bad,
-                        lambda v: f"{column.name} {v!r} is not a {year} code for this field",
+                        lambda v: f"{column.dfe_name} {v!r} is not a {year} code for this field",
                     )
                 )
             keep = filled & known
@@ -315,7 +315,9 @@ def _convert(
         whole = _mask(pc.match_substring_regex(values, r"^[+-]?\d{1,15}$"))
         bad = filled & ~whole
         if bad.any():
-            problems.append(("S-TYPE", bad, lambda v: f"{column.name} {v!r} is not a whole number"))
+            problems.append(
+                ("S-TYPE", bad, lambda v: f"{column.dfe_name} {v!r} is not a whole number")
+            )
         ok = filled & whole
         numbers = pc.if_else(pa.array(ok), values, None).cast(pa.int64())
         if column.min is not None or column.max is not None:
@@ -325,7 +327,7 @@ def _convert(
             out = ok & ~inside
             if out.any():
                 problems.append(
-                    ("S-RANGE", out, lambda v: f"{column.name} {v!r} is outside {low}-{high}")
+                    ("S-RANGE", out, lambda v: f"{column.dfe_name} {v!r} is outside {low}-{high}")
                 )
             numbers = pc.if_else(pa.array(ok & inside), numbers, None)
         return numbers, problems
@@ -336,7 +338,9 @@ def _convert(
     unknown = _mask(pc.is_in(answer, value_set=pa.array(_UNKNOWN)))
     bad = filled & ~yes & ~no & ~unknown
     if bad.any():
-        problems.append(("S-TYPE", bad, lambda v: f"{column.name} {v!r} is not a yes/no answer"))
+        problems.append(
+            ("S-TYPE", bad, lambda v: f"{column.dfe_name} {v!r} is not a yes/no answer")
+        )
     flags = pa.array(np.where(yes | no, yes, False), pa.bool_())
     return pc.if_else(pa.array(yes | no), flags, None), problems
 

@@ -194,7 +194,7 @@ def child_without_episode(tables: Tables, year: int, previous: Tables | None) ->
 @rule(
     code="8606",
     kind="cin",
-    fields=("referral_date", "dob", "expected_dob"),
+    fields=("referral_date", "children.dob", "children.expected_dob"),
     tables=("children", "episodes"),
     message="Child referral date is more than 40 weeks before DOB or expected DOB",
 )
@@ -308,7 +308,12 @@ def _rows_in_episodes(tables: Tables, table: str, which: pd.Series) -> pd.Index:
 @rule(
     code="2990",
     kind="cin",
-    fields=("closure_reason",),
+    fields=(
+        "episodes.closure_reason",
+        "s47.start_date",
+        "cp_plans.start_date",
+        "cin_plans.start_date",
+    ),
     tables=("episodes", "s47", "cp_plans", "cin_plans"),
     message="Activity is recorded against a case marked as ‘Case closed after assessment, no "
     "further action’ or 'case closed after assessment, referred to early help'.",
@@ -327,7 +332,7 @@ def activity_after_closed_at_assessment(tables: Tables, year: int, previous: Tab
 @rule(
     code="4000",
     kind="cin",
-    fields=("referral_nfa",),
+    fields=("start_date", "episodes.referral_nfa"),
     tables=("episodes", "cin_plans"),
     message="CIN Plan details provided for a referral with no further action",
 )
@@ -339,7 +344,14 @@ def cin_plan_for_nfa(tables: Tables, year: int, previous: Tables | None) -> Hits
 @rule(
     code="8831",
     kind="cin",
-    fields=("start_date", "authorised_date"),
+    fields=(
+        "assessments.start_date",
+        "assessments.authorised_date",
+        "s47.start_date",
+        "s47.icpc_date",
+        "episodes.icpc_date",
+        "episodes.referral_nfa",
+    ),
     tables=("episodes", "assessments", "s47"),
     message="Activity is recorded against a case marked as a referral with no further action",
 )
@@ -362,7 +374,7 @@ def activity_for_nfa(tables: Tables, year: int, previous: Tables | None) -> Hits
 @rule(
     code="8832",
     kind="cin",
-    fields=("referral_nfa",),
+    fields=("start_date", "episodes.referral_nfa"),
     tables=("episodes", "cp_plans"),
     message="Child Protection details provided for a referral with no further action.",
 )
@@ -382,7 +394,7 @@ def _before_referral(tables: Tables, table: str, column: str) -> Hits:
 @rule(
     code="1103",
     kind="cin",
-    fields=("start_date", "referral_date"),
+    fields=("start_date", "episodes.referral_date"),
     tables=("episodes", "assessments"),
     message="The assessment start date cannot be before the referral date",
 )
@@ -393,7 +405,7 @@ def assessment_before_referral(tables: Tables, year: int, previous: Tables | Non
 @rule(
     code="1104",
     kind="cin",
-    fields=("icpc_date", "referral_date"),
+    fields=("icpc_date", "episodes.referral_date"),
     tables=("episodes", "s47"),
     message="The date of the initial child protection conference cannot be before the "
     "referral date",
@@ -405,7 +417,7 @@ def icpc_before_referral(tables: Tables, year: int, previous: Tables | None) -> 
 @rule(
     code="1105",
     kind="cin",
-    fields=("start_date", "referral_date"),
+    fields=("start_date", "episodes.referral_date"),
     tables=("episodes", "cp_plans"),
     message="The child protection plan start date cannot be before the referral date",
 )
@@ -416,7 +428,7 @@ def cp_plan_before_referral(tables: Tables, year: int, previous: Tables | None) 
 @rule(
     code="2889",
     kind="cin",
-    fields=("start_date", "referral_date"),
+    fields=("start_date", "episodes.referral_date"),
     tables=("episodes", "s47"),
     message="The S47 start date cannot be before the referral date.",
 )
@@ -427,7 +439,7 @@ def s47_before_referral(tables: Tables, year: int, previous: Tables | None) -> H
 @rule(
     code="4015",
     kind="cin",
-    fields=("start_date", "referral_date"),
+    fields=("start_date", "episodes.referral_date"),
     tables=("episodes", "cin_plans"),
     message="The CIN Plan start date cannot be before the referral date",
 )
@@ -466,7 +478,7 @@ def several_open_assessments(tables: Tables, year: int, previous: Tables | None)
 @rule(
     code="8867",
     kind="cin",
-    fields=("closure_date", "authorised_date"),
+    fields=("authorised_date", "episodes.closure_date"),
     tables=("episodes", "assessments"),
     message="CIN episode is shown as closed, however Assessment is not shown as completed",
 )
@@ -483,7 +495,7 @@ def closed_with_open_assessment(tables: Tables, year: int, previous: Tables | No
 @rule(
     code="8868",
     kind="cin",
-    fields=("icpc_not_required", "closure_date", "icpc_date"),
+    fields=("icpc_not_required", "icpc_date", "episodes.closure_date"),
     tables=("episodes", "s47"),
     message="CIN episode is shown as closed, however Section 47 enquiry is not shown as "
     "completed by ICPC date or ICPC not required flag",
@@ -537,7 +549,7 @@ def s47_during_another(tables: Tables, year: int, previous: Tables | None) -> Hi
 @rule(
     code="2885",
     kind="cin",
-    fields=("start_date", "icpc_date"),
+    fields=("start_date", "episodes.icpc_date"),
     tables=("episodes", "s47", "cp_plans"),
     message="Child protection plan shown as starting a different day to the initial child "
     "protection conference.",
@@ -651,7 +663,7 @@ def review_before_cp_plan(tables: Tables, year: int, previous: Tables | None) ->
 @rule(
     code="8915",
     kind="cin",
-    fields=("start_date", "death_date"),
+    fields=("start_date", "children.death_date"),
     tables=("children", "cp_plans"),
     message="Child Protection Plan shown as starting after the child’s Date of Death",
 )

@@ -11,6 +11,13 @@ year's). It returns the rows that break it, per table, as index labels of that t
 
 ``run_rules`` runs every rule that applies to a return's kind and year and reports every
 failing row, never only the first.
+
+``fields`` are canonical columns of the table a failure is reported on; the failure names the
+first by its DfE name, and its message ends with the row's values of all of them, as the DfE
+writes them: "... (DEC 01/05/2022, DECOM 03/06/2022)". A field written ``table.column`` is
+another table's value for the same child (or CIN episode), shown beside the row's own
+(``header.dob`` on an episode): a table with one row per child or episode (``LOOKUP``) that
+the rule declares. It is the table's own field when the failure is on that table.
 """
 
 from __future__ import annotations
@@ -24,12 +31,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from turnaround.errors import ConfigError
+from turnaround.errors import ConfigError, NotFound
 from turnaround.returns.canonical import SPECS
 from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure, ReturnData, Severity
-from turnaround.returns.schema import schema_for
+from turnaround.returns.schema import ReturnSchema, schema_for
 
 RuleKind = Literal["ssda903", "cin"]
+LOOKUP: dict[str, dict[str, tuple[str, ...]]] = {
+    "ssda903": {t: ("child",) for t in ("header", "uasc", "oc2", "oc3", "ad1", "prev_perm")},
+    "cin": {"children": ("child_id",), "episodes": ("child_id", "episode")},
+}
+"""Tables with one row per key (a child, a CIN episode) whose values may be shown on another
+table's failures, matched on that key."""
 Hits = Mapping[str, Iterable[Any]]
 """Failing rows per canonical table name, as index labels of that table's frame."""
 
@@ -67,6 +80,21 @@ class Rule:
     severity: Severity
     cross_year: bool
     check: Check
+
+    def fields_on(self, table: str) -> tuple[tuple[str, str], ...]:
+        """The (table, column) pairs shown on a failure reported on ``table``, its own first.
+
+        An unqualified field is ``table``'s own; ``other.column`` is ``table``'s own if it names
+        it, and is shown from ``other`` only if that has one row per key (``LOOKUP``).
+        """
+        own, other = [], []
+        for name in self.fields:
+            where, _, column = name.rpartition(".")
+            if not where or where == table:
+                own.append((table, column))
+            elif where in LOOKUP[self.kind]:
+                other.append((where, column))
+        return (*own, *other)
 
     def applies_to(self, year: int) -> bool:
         """True if the rule was in force for the collection year ``year``."""
@@ -148,14 +176,14 @@ def run_rules(
 
     Cross-year rules run only when last year's return is given; ``only`` limits the run to
     some rule codes. A rule that needs a table the return does not have (``data.absent``) is
-    not run: it gets one query-level failure saying so (see ``not_run``), never silence.
+    not run: it gets one query-level failure saying so (see ``not_run``), never silence; so is
+    a cross-year rule that needs a table last year's return does not have.
     """
     wanted = set(only) if only is not None else None
     tables = complete_tables(data.kind, data.tables)
     last = complete_tables(previous.kind, previous.tables) if previous is not None else None
     child_column = "child" if data.kind == "ssda903" else "child_id"
     absent = set(data.absent)
-    absent_last = set(previous.absent) if previous is not None else set()
     failures: list[Failure] = []
     for r in rules_for(data.kind, data.year):
         if (r.cross_year and last is None) or (wanted is not None and r.code not in wanted):
@@ -164,15 +192,16 @@ def run_rules(
         if needs:
             failures.append(_not_run(r, data, needs))
             continue
-        needs_last = [t for t in r.tables if t in absent_last] if r.cross_year else []
+        needs_last = [t for t in r.tables if r.cross_year and previous and t in previous.absent]
         if needs_last and previous is not None:
+            # named by last year's layout: "needs the 2017-18 return's Episodes table"
             failures.append(_not_run(r, previous, needs_last, last_year=True))
             continue
         for table, labels in r.check(tables, data.year, last).items():
             if isinstance(labels, WholeReturn):
                 failures.append(_whole_return_failure(r, table, data))
                 continue
-            failures.extend(_failures(r, table, tables[table], labels, child_column))
+            failures.extend(_failures(r, table, tables, labels, child_column, data.year))
     return failures
 
 
@@ -182,7 +211,7 @@ def _whole_return_failure(r: Rule, table: str, data: ReturnData) -> Failure:
         row=None,
         child_id=None,
         table=table,
-        field=r.fields[0] if r.fields else None,
+        field=_field_name(r, table, schema_for(data.kind, data.year)),
         rule=r.code,
         message=r.message,
         severity=r.severity,
@@ -208,7 +237,7 @@ def _not_run(r: Rule, data: ReturnData, needs: list[str], *, last_year: bool = F
         table=needs[0],
         field=None,
         rule=r.code,
-        message=NOT_RUN + " and ".join(named),
+        message=NOT_RUN + ("last year's " if last_year else "") + " and ".join(named),
         severity="query",
     )
 
@@ -223,8 +252,9 @@ def not_run(failures: Iterable[Failure]) -> dict[str, str]:
 
 
 def _failures(
-    r: Rule, table: str, frame: pd.DataFrame, labels: Iterable[Any], child_column: str
+    r: Rule, table: str, tables: Tables, labels: Iterable[Any], child_column: str, year: int
 ) -> list[Failure]:
+    frame = tables[table]
     index = pd.Index(labels).unique()
     if index.empty:
         return []
@@ -232,7 +262,9 @@ def _failures(
     files = rows[FILE_COLUMN].astype(object).to_numpy() if FILE_COLUMN in rows else None
     lines = rows[ROW_COLUMN].astype(object).to_numpy() if ROW_COLUMN in rows else None
     children = rows[child_column].astype(object).to_numpy()
-    field = r.fields[0] if r.fields else None
+    schema = schema_for(r.kind, year)
+    field = _field_name(r, table, schema)
+    shown = shown_values(r, table, rows, tables, schema)
     out = []
     for i in range(len(rows)):
         line = lines[i] if lines is not None else None
@@ -245,11 +277,102 @@ def _failures(
                 table=table,
                 field=field,
                 rule=r.code,
-                message=r.message,
+                message=r.message + shown[i],
                 severity=r.severity,
             )
         )
     return out
+
+
+def shown_fields(r: Rule, table: str, schema: ReturnSchema) -> tuple[tuple[str, str], ...]:
+    """``r.fields_on(table)`` less any of ``table``'s own that its year's layout lacks (URN
+    before 2014-15): a value a return could not hold is not shown as blank."""
+    try:
+        layout = {c.canonical for c in schema.table(table).columns}
+    except NotFound:
+        return r.fields_on(table)
+    return tuple((t, c) for t, c in r.fields_on(table) if t != table or c in layout)
+
+
+def _field_name(r: Rule, table: str, schema: ReturnSchema) -> str | None:
+    """The DfE's name for the first field a rule reports on ``table``."""
+    fields = shown_fields(r, table, schema)
+    if not fields:
+        return None
+    where, column = fields[0]
+    return _dfe_name(schema, where, column)
+
+
+def _dfe_name(schema: ReturnSchema, table: str, column: str) -> str:
+    try:
+        return schema.table(table).dfe_name(column)
+    except NotFound:  # a table this year's layout lacks (read empty): its canonical name
+        return column.upper() if schema.kind == "ssda903" else column
+
+
+def shown_values(
+    r: Rule,
+    table: str,
+    rows: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
+    schema: ReturnSchema,
+) -> np.ndarray:
+    """Per failing row, ' (DEC 01/05/2022, DECOM 03/06/2022)': its values of the rule's fields.
+
+    Vectorised over the failing rows: one formatting pass per field, not per row.
+    """
+    parts: list[pd.Series] = []
+    for where, column in shown_fields(r, table, schema):
+        if where == table:
+            values = rows[column] if column in rows else pd.Series(pd.NA, index=rows.index)
+        else:
+            values = _looked_up(tables[where], rows, LOOKUP[schema.kind][where], column)
+        label = _dfe_name(schema, where, column)
+        parts.append(label + " " + format_values(values, schema.kind))
+    if not parts:
+        return np.full(len(rows), "", dtype=object)
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + ", " + part
+    return (" (" + joined + ")").to_numpy(dtype=object)
+
+
+def _looked_up(
+    other: pd.DataFrame, rows: pd.DataFrame, keys: tuple[str, ...], column: str
+) -> pd.Series:
+    """``other``'s ``column`` for each row, matched on ``keys`` (first match; NA if none)."""
+    if not set(keys) <= set(rows.columns):
+        return pd.Series(pd.NA, index=rows.index)
+    by_key = other.drop_duplicates(list(keys)).set_index(list(keys))[column]
+    wanted = rows[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(rows[list(keys)])
+    # reindex, not Series.map: map fails on an empty mapper of dates (pandas casts to float).
+    return pd.Series(by_key.reindex(wanted).to_numpy(), index=rows.index, dtype=by_key.dtype)
+
+
+def format_values(values: pd.Series, kind: str) -> pd.Series:
+    """Values as the DfE writes them: dates dd/mm/yyyy, yes/no 1/0 (CIN true/false), 'blank'."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        text = values.dt.strftime("%d/%m/%Y")
+    elif pd.api.types.is_bool_dtype(values):
+        yes, no = ("true", "false") if kind == "cin" else ("1", "0")
+        text = values.astype("boolean").map({True: yes, False: no}, na_action="ignore")
+    else:
+        text = values.astype("string")
+    return text.astype(object).where(values.notna().to_numpy(), "blank").astype(str)
+
+
+def split_message(rule_code: str, message: str) -> tuple[str, str]:
+    """A failure's message as the rule's own words and the values shown after them.
+
+    ``("The date ... started.", "DEC 01/05/2022, DECOM 03/06/2022")``; a message that is not a
+    registered rule's with values (a structural failure) comes back whole, with no values.
+    """
+    _load_rule_modules()
+    for kind in ("ssda903", "cin"):
+        r = RULES.get((kind, rule_code))
+        if r is not None and message.startswith(r.message + " (") and message.endswith(")"):
+            return r.message, message[len(r.message) + 2 : -1]
+    return message, ""
 
 
 def flagged_children(failures: Iterable[Failure]) -> dict[str, set[str]]:

@@ -38,6 +38,15 @@ def age_on(dob: pd.Series, on: pd.Series | pd.Timestamp) -> pd.Series:
     return (year - dob.dt.year) - not_yet.astype(float)
 
 
+def by_child(children: pd.Series, values: pd.Series) -> pd.Series:
+    """``values`` (indexed by unique child) for each of ``children``; NA where not found.
+
+    Not ``children.map(values)``: pandas casts an empty mapper to float, so mapping onto an
+    empty table of dates (a header that is absent or 0 bytes) raises instead of giving NaT.
+    """
+    return pd.Series(values.reindex(children).to_numpy(), index=children.index, dtype=values.dtype)
+
+
 def _blank_safe(values: pd.Series) -> pd.Series:
     return values.astype("string").fillna("")
 
@@ -69,7 +78,7 @@ def _with_dob(tables: Tables, table: str = "episodes") -> pd.DataFrame:
     """A table with each child's header date of birth added as ``header_dob``."""
     dob = tables["header"].drop_duplicates("child").set_index("child")["dob"]
     frame = tables[table]
-    return frame.assign(header_dob=frame["child"].map(dob))
+    return frame.assign(header_dob=by_child(frame["child"], dob))
 
 
 def _looked_after_all_year(tables: Tables, year: int) -> pd.Index:
@@ -144,7 +153,7 @@ def over_25(tables: Tables, year: int, previous: Tables | None) -> Hits:
 @rule(
     code="302",
     kind="ssda903",
-    fields=("decom", "dob"),
+    fields=("episodes.decom", "header.dob"),
     tables=("header", "episodes"),
     message="First episode starts before child was born.",
 )
@@ -517,7 +526,7 @@ def epo_too_long(tables: Tables, year: int, previous: Tables | None) -> Hits:
 @rule(
     code="352",
     kind="ssda903",
-    fields=("decom", "rne"),
+    fields=("decom", "rne", "header.dob"),
     tables=("header", "episodes"),
     message="Child who started to be looked after was aged 18 or over.",
 )
@@ -531,7 +540,7 @@ def started_aged_18(tables: Tables, year: int, previous: Tables | None) -> Hits:
 @rule(
     code="386",
     kind="ssda903",
-    fields=("rec",),
+    fields=("rec", "dec", "header.dob"),
     tables=("header", "episodes"),
     message="Reason episode ceased is adopted but child has reached age 18.",
 )
@@ -544,7 +553,7 @@ def adopted_aged_18(tables: Tables, year: int, previous: Tables | None) -> Hits:
 @rule(
     code="460",
     kind="ssda903",
-    fields=("dec", "rec"),
+    fields=("dec", "rec", "header.dob"),
     tables=("header", "episodes"),
     message="Reason episode ceased is that child stayed with current carers at age 18 (or "
     "above), but child is aged under 18.",
@@ -663,7 +672,7 @@ def sdq_under_4(tables: Tables, year: int, previous: Tables | None) -> Hits:
 @rule(
     code="523",
     kind="ssda903",
-    fields=("date_placed", "date_int"),
+    fields=("placed_adoption.date_placed", "ad1.date_int"),
     tables=("placed_adoption", "ad1"),
     message="Date of decision that the child should be placed for adoption should be the "
     "same date as the decision that adoption is in the best interest (date should be "
@@ -714,7 +723,7 @@ def matched_before_decision(tables: Tables, year: int, previous: Tables | None) 
 @rule(
     code="184",
     kind="ssda903",
-    fields=("date_placed", "dob"),
+    fields=("date_placed", "header.dob"),
     tables=("header", "placed_adoption"),
     message="Date of decision that a child should be placed for adoption is before the "
     "child was born.",
@@ -727,7 +736,7 @@ def decision_before_birth(tables: Tables, year: int, previous: Tables | None) ->
 @rule(
     code="554",
     kind="ssda903",
-    fields=("date_placed", "decom", "ls"),
+    fields=("episodes.decom", "episodes.ls", "placed_adoption.date_placed"),
     tables=("episodes", "placed_adoption"),
     message="Date of decision that the child should be placed for adoption should be on or "
     "prior to the date that the placement order was granted. [NOTE: This rule may "
@@ -812,9 +821,7 @@ def open_episode_not_continued(tables: Tables, year: int, previous: Tables | Non
     first = e[~e["has_prev"]]
     last_open = previous["episodes"]
     last_open = last_open[last_open["dec"].isna().to_numpy()].drop_duplicates("child")
-    # reindex, not map: pandas cannot map through an empty series of dates
-    opened = last_open.set_index("child")["decom"].reindex(first["child"].to_numpy())
-    started = pd.Series(opened.to_numpy(), index=first.index)
+    started = by_child(first["child"], last_open.set_index("child")["decom"])
     matched = isin(first["child"], last_open["child"])
     return {"episodes": as_index(matched & (first["decom"] != started), first)}
 
@@ -839,7 +846,7 @@ def _header_changed(tables: Tables, previous: Tables, column: str) -> pd.Index:
     header = tables["header"]
     last = previous["header"].drop_duplicates("child").set_index("child")[column]
     known = isin(header["child"], last.index)
-    before = _blank_safe(header["child"].map(last))
+    before = _blank_safe(by_child(header["child"], last))
     now = _blank_safe(header[column])
     return as_index(known & (now != before), header)
 
@@ -983,7 +990,7 @@ def dolo_starts_while_previous_open(tables: Tables, year: int, previous: Tables 
 @rule(
     code="706",
     kind="ssda903",
-    fields=("dolo_start",),
+    fields=("dolo.dolo_start", "episodes.decom"),
     tables=("dolo", "episodes"),
     years=(2027, None),
     cross_year=True,
@@ -1045,7 +1052,7 @@ def dolo_before_birth(tables: Tables, year: int, previous: Tables | None) -> Hit
 @rule(
     code="709",
     kind="ssda903",
-    fields=("dolo_start", "place"),
+    fields=("dolo_start", "dolo_end"),
     tables=("dolo", "episodes"),
     years=(2027, None),
     severity="query",
@@ -1060,7 +1067,7 @@ def dolo_unexpected_placement(tables: Tables, year: int, previous: Tables | None
 @rule(
     code="710",
     kind="ssda903",
-    fields=("dolo_start", "place"),
+    fields=("dolo.dolo_start", "dolo.dolo_end", "episodes.place", "episodes.decom"),
     tables=("dolo", "episodes"),
     years=(2027, None),
     message="Child with a DoLO can not be placed in secure children's homes, with parents, young "

@@ -20,7 +20,10 @@ Changes, each one a mapping with a single key:
 A column: ``name`` (DfE column for SSDA903, canonical name for CIN and Annex A), ``canonical``
 (defaults to ``name`` lower-cased), ``type`` (date, code, text, int, bool), ``required`` (the
 value may not be blank), ``codes`` (the name of a code list), ``element`` (CIN: the XML
-element), ``heading`` (Annex A: the column heading), ``min``/``max`` (int bounds).
+element), ``heading`` (Annex A: the column heading), ``min``/``max`` (int bounds), and
+``dfe_name``, the DfE's name for the column, which messages show. It defaults to the return's
+own convention: the CSV header for SSDA903 (``name``), the element for CIN, the heading for
+Annex A; give it only where that is not the DfE's name.
 """
 
 from __future__ import annotations
@@ -77,6 +80,11 @@ class ColumnSchema:
     heading: str | None = None
     min: int | None = None
     max: int | None = None
+    dfe_name: str = ""  # the DfE's name for the column; '' means ``name``
+
+    def __post_init__(self) -> None:
+        if not self.dfe_name:
+            object.__setattr__(self, "dfe_name", self.name)
 
 
 @dataclass(frozen=True)
@@ -98,9 +106,17 @@ class TableSchema:
     def column(self, name: str) -> ColumnSchema:
         """The column called ``name`` (in the return or canonically)."""
         for c in self.columns:
-            if name in (c.name, c.canonical):
+            if name in (c.name, c.canonical, c.dfe_name):
                 return c
         raise NotFound(f"{self.name} has no column {name!r}")
+
+    def dfe_name(self, canonical: str) -> str:
+        """The DfE's name for a canonical column; a column the DfE does not name (a CIN block
+        number such as ``episode``) keeps its canonical name."""
+        for c in self.columns:
+            if c.canonical == canonical:
+                return c.dfe_name
+        return canonical
 
 
 @dataclass(frozen=True)
@@ -263,6 +279,7 @@ def _table(name: str, spec: dict[str, Any], kind: str, codes: dict[str, list[str
                 heading=raw.get("heading"),
                 min=raw.get("min"),
                 max=raw.get("max"),
+                dfe_name=_dfe_name(raw, kind),
             )
         )
     return TableSchema(
@@ -273,6 +290,18 @@ def _table(name: str, spec: dict[str, Any], kind: str, codes: dict[str, list[str
         file=spec.get("file"),
         sheet=spec.get("sheet"),
     )
+
+
+def _dfe_name(raw: dict[str, Any], kind: str) -> str:
+    """The DfE's name for a column: ``dfe_name`` if the file gives one, else by the return's
+    convention (SSDA903: the CSV header; CIN: the XML element; Annex A: the heading)."""
+    if raw.get("dfe_name"):
+        return str(raw["dfe_name"])
+    if kind == "cin" and raw.get("element"):
+        return str(raw["element"])
+    if kind == "annex_a" and raw.get("heading"):
+        return str(raw["heading"])
+    return str(raw["name"])
 
 
 def normal_name(text: str) -> str:
