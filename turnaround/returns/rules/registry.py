@@ -237,7 +237,7 @@ def _not_run(r: Rule, data: ReturnData, needs: list[str], *, last_year: bool = F
         table=needs[0],
         field=None,
         rule=r.code,
-        message=NOT_RUN + ("last year's " if last_year else "") + " and ".join(named),
+        message=NOT_RUN + " and ".join(named),
         severity="query",
     )
 
