@@ -26,7 +26,15 @@ import pyarrow.compute as pc
 
 from turnaround.errors import ConfigError
 from turnaround.returns.canonical import SPECS
-from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure, ReturnData, Severity
+from turnaround.returns.model import (
+    FILE_COLUMN,
+    RECORD_COLUMN,
+    ROW_COLUMN,
+    WHERE_COLUMN,
+    Failure,
+    ReturnData,
+    Severity,
+)
 from turnaround.returns.schema import schema_for
 
 RuleKind = Literal["ssda903", "cin"]
@@ -133,6 +141,8 @@ def _empty(spec: Mapping[str, str]) -> pd.DataFrame:
     columns = {c: _blank(t, 0) for c, t in spec.items()}
     columns[FILE_COLUMN] = pd.Series([], dtype="string")
     columns[ROW_COLUMN] = pd.Series([], dtype="Int64")
+    columns[RECORD_COLUMN] = pd.Series([], dtype="Int64")
+    columns[WHERE_COLUMN] = pd.Series([], dtype="string")
     return pd.DataFrame(columns)
 
 
@@ -224,6 +234,8 @@ def _failures(
     rows = frame.loc[index]
     files = rows[FILE_COLUMN].astype(object).to_numpy() if FILE_COLUMN in rows else None
     lines = rows[ROW_COLUMN].astype(object).to_numpy() if ROW_COLUMN in rows else None
+    records = _column(rows, RECORD_COLUMN)
+    places = _column(rows, WHERE_COLUMN)
     children = rows[child_column].astype(object).to_numpy()
     field = r.fields[0] if r.fields else None
     out = []
@@ -240,9 +252,18 @@ def _failures(
                 rule=r.code,
                 message=r.message,
                 severity=r.severity,
+                where=None if places[i] is None else str(places[i]),
+                record=None if records[i] is None else int(records[i]),
             )
         )
     return out
+
+
+def _column(rows: pd.DataFrame, name: str) -> list[Any]:
+    """A bookkeeping column's values with None for NA, or all None if the frame lacks it."""
+    if name not in rows:
+        return [None] * len(rows)
+    return [None if pd.isna(v) else v for v in rows[name].astype(object)]
 
 
 def flagged_children(failures: Iterable[Failure]) -> dict[str, set[str]]:
