@@ -189,13 +189,14 @@ def _child(
         if section.tag == "CINdetails":
             details.append(section)
         elif section.tag in ("ChildIdentifiers", "ChildCharacteristics"):
-            steps = _Steps()
+            lists = 0  # only lists of disabilities hold records; count just those
             for e in section:
-                within = f"{at}/{steps(e.tag)}"
                 if len(e) == 0:
                     ident[e.tag] = _text(e)
                     unknown[e.tag] = 1
                 elif e.tag == "Disabilities":
+                    lists += 1
+                    within = f"{at}/Disabilities[{lists}]"
                     items = _Steps()
                     for d in e:
                         step = items(d.tag)
