@@ -189,14 +189,14 @@ def _child(
         if section.tag == "CINdetails":
             details.append(section)
         elif section.tag in ("ChildIdentifiers", "ChildCharacteristics"):
-            lists = 0  # only lists of disabilities hold records; count just those
+            held = 0  # only lists of disabilities hold records; count just those
             for e in section:
                 if len(e) == 0:
                     ident[e.tag] = _text(e)
                     unknown[e.tag] = 1
                 elif e.tag == "Disabilities":
-                    lists += 1
-                    within = f"{at}/Disabilities[{lists}]"
+                    held += 1
+                    within = f"{at}/Disabilities[{held}]"
                     items = _Steps()
                     for d in e:
                         step = items(d.tag)
