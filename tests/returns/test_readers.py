@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from turnaround.returns import canonical
-from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure, ReturnData
+from turnaround.returns.model import FILE_COLUMN, LOCATION_COLUMNS, ROW_COLUMN, Failure, ReturnData
 from turnaround.returns.read import read_returns
 from turnaround.returns.read.ssda903_csv import table_from_name
 from turnaround.returns.schema import schema_for
@@ -148,8 +148,8 @@ def test_ssda903_xml_reads_like_the_csv(all_returns: list[ReturnData], tmp_path:
     assert xml_data.kind == "ssda903" and xml_data.year == 2014
     assert [f.rule for f in xml_data.failures] == ["S-YEAR"]
     for name in ("header", "episodes", "reviews", "missing", "oc2", "prev_perm"):
-        a = csv_data.tables[name].drop(columns=[FILE_COLUMN, ROW_COLUMN])
-        b = xml_data.tables[name].drop(columns=[FILE_COLUMN, ROW_COLUMN])
+        a = csv_data.tables[name].drop(columns=list(LOCATION_COLUMNS))
+        b = xml_data.tables[name].drop(columns=list(LOCATION_COLUMNS))
         key = [c for c in a.columns if a[c].notna().any()]
         a = a.sort_values(key, ignore_index=True)
         b = b.sort_values(key, ignore_index=True)

@@ -119,16 +119,18 @@ CIN = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-def test_cin_failures_name_the_child_and_its_line(tmp_path: Path) -> None:
+def test_cin_failures_name_the_child_its_element_and_its_line(tmp_path: Path) -> None:
     path = tmp_path / "cin.xml"
     path.write_text(CIN, encoding="utf-8")
     data = read_cin_xml(path)
-    got = sorted((f.table, f.row, f.child_id, f.field, f.rule) for f in data.failures)
+    got = sorted((f.table, f.row, f.child_id, f.field, f.rule, f.where) for f in data.failures)
+    episode = "Message/Children/Child[1]/CINdetails[1]"
+    # Each record's own line: <CINdetails> on line 11, <ChildProtectionPlans> on line 13.
     assert got == [
-        ("children", None, None, None, "S-YEAR"),
-        ("cp_plans", 6, "K1", "CPPstartDate", "S-DATE"),
-        ("episodes", 6, "K1", "ReferralNFA", "S-TYPE"),
-        ("episodes", 6, "K1", "ReferralSource", "S-CODE"),
+        ("children", None, None, None, "S-YEAR", None),
+        ("cp_plans", 13, "K1", "CPPstartDate", "S-DATE", f"{episode}/ChildProtectionPlans[1]"),
+        ("episodes", 11, "K1", "ReferralNFA", "S-TYPE", episode),
+        ("episodes", 11, "K1", "ReferralSource", "S-CODE", episode),
     ]
     assert data.tables["cp_reviews"][["episode", "cp_plan"]].values.tolist() == [[1, 1]]
 

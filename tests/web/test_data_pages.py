@@ -102,7 +102,7 @@ def test_an_upload_form_with_mistakes_says_what_to_fix(web: WebApp) -> None:
 def test_quarantine_is_paginated_a_hundred_a_page(web: WebApp) -> None:
     web.store.execute(
         "insert into quarantine select 'L1', 'ssda903', 2014, 'episodes', 'episodes.csv', i, "
-        "'C' || i, '{}', '103', 'bad' from range(2, 252) t(i)"
+        "'C' || i, '{}', '103', 'bad', 'row ' || i from range(2, 252) t(i)"
     )
     client = web.client()
     login(web, client, "administrator")

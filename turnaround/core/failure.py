@@ -20,3 +20,7 @@ class Failure:
     rule: str  # DfE rule code ('103', '8500'), or a structural code ('S-DATE', 'S-CODE', ...)
     message: str
     severity: Severity = "error"
+    # Where the record is in its file: an XML element path with indexes
+    # ('Message/Children/Child[12]/CINdetails[1]'), or 'row 17' in a CSV; None for a file.
+    where: str | None = None
+    record: int | None = None  # the record's key within its file (its ``_record``), if any

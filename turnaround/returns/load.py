@@ -4,6 +4,26 @@ Strict mode loads nothing if any error was found. Lenient mode loads the rows th
 sets the failing rows aside in ``quarantine`` with their errors, so analysts can fix them at
 source. Either way the load is one transaction: a crash or a bad file leaves the store exactly
 as it was, and loading the same return and year again replaces it, never duplicating it.
+
+What is set aside is a record, never a line: every row of a canonical table is one record with
+its own key in its file (``_record``: a CSV's line, an XML record's ordinal) and place
+(``_where``: 'row 17', or an element path such as ``Message/Children/Child[3]/CINdetails[1]``).
+Quarantine is keyed on (table, file, record), so an XML file written on one line loses only
+the records that failed, each with its own child's id and only its own messages.
+
+A record may take its children with it. In the CIN census a record that other records hang off
+(``PARENTS``) is told apart by a key field: a child by its LAchildID, an episode by its
+CINreferralDate, an assessment by its AssessmentActualStartDate, a protection plan by its
+CPPstartDate. When that key is blank or unreadable (a structural failure, ``S-...``), what lies
+under the record's element (a child's disabilities and episodes; an episode's assessments,
+factors, plans, enquiries, protection plans, reviews and pre-proceedings; an assessment's
+factors; a plan's reviews) cannot be placed either, and is set aside with it, its message
+saying so: "quarantined with its parent Child[3]: ...". Any other failure of a parent (a bad
+ethnicity code, or a DfE rule such as an assessment starting after it was authorised) sets
+aside that record alone: what hangs off it is still a true record of the work.
+
+SSDA903 records have no parents, in XML as in CSV: each table stands alone, joined by CHILD.
+Every record read is either loaded or quarantined, and ``LoadedReturn`` counts both.
 """
 
 from __future__ import annotations
@@ -24,7 +44,10 @@ from turnaround.returns.canonical import SPECS, TableSpec, store_table
 from turnaround.returns.cleaning import EPISODE_COLUMNS, clean_episodes
 from turnaround.returns.model import (
     FILE_COLUMN,
+    LOCATION_COLUMNS,
+    RECORD_COLUMN,
     ROW_COLUMN,
+    WHERE_COLUMN,
     Failure,
     ReturnData,
     ValidationReport,
@@ -37,6 +60,19 @@ from turnaround.store import Store
 
 Mode = Literal["strict", "lenient"]
 
+PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "cin": {
+        "children": ("child_id", "LAchildID"),
+        "episodes": ("referral_date", "CINreferralDate"),
+        "assessments": ("start_date", "AssessmentActualStartDate"),
+        "cp_plans": ("start_date", "CPPstartDate"),
+    },
+}
+"""Per return, the tables whose records others hang off, and the key fields (canonical and
+DfE names) whose structural failure sets aside everything under the record's element too."""
+
+_CHILD_COLUMNS = ("child", "child_id")
+
 
 @dataclass
 class LoadedReturn:
@@ -48,6 +84,7 @@ class LoadedReturn:
     rows_loaded: dict[str, int]
     rows_quarantined: int
     failures: list[Failure] = field(default_factory=list)
+    quarantined: dict[str, int] = field(default_factory=dict)  # records set aside, per table
 
 
 @dataclass
@@ -141,12 +178,13 @@ def _load_id(data: ReturnData) -> str:
 
 def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
     load_id = _load_id(data)
-    errors = [f for f in data.failures if f.severity == "error" and f.row is not None]
+    errors = [f for f in data.failures if f.severity == "error" and _key(f) is not None]
     bad: dict[tuple[str, str, int], list[Failure]] = {}
     for failure in errors:
-        bad.setdefault((failure.table, failure.file, int(failure.row or 0)), []).append(failure)
+        bad.setdefault((failure.table, failure.file, int(_key(failure) or 0)), []).append(failure)
+    parents = failing_parents(data.kind, errors)
     rows_loaded: dict[str, int] = {}
-    quarantined = 0
+    quarantined: dict[str, int] = {}
     for name in ("loads", "validation_failures", "quarantine", "extra_columns", "absent_tables"):
         store.execute(f"delete from {name} where kind = ? and year = ?", [data.kind, data.year])
     for table, spec in SPECS[data.kind].items():
@@ -156,18 +194,33 @@ def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
         if frame is None or frame.empty:
             rows_loaded[table] = 0
             continue
-        keys = list(zip(frame[FILE_COLUMN], frame[ROW_COLUMN].astype(int), strict=True))
-        failing = pd.Series([(table, f, r) in bad for f, r in keys], index=frame.index)
+        files = frame[FILE_COLUMN].astype(str).tolist()
+        keys = record_keys(frame)
+        own = [(table, f, r) in bad for f, r in zip(files, keys, strict=True)]
+        taken = taken_by_parents(frame, parents)
+        failing = pd.Series(
+            [o or t is not None for o, t in zip(own, taken, strict=True)], index=frame.index
+        )
         good = frame[~failing]
         _insert(store, target, spec, good, data.year, load_id)
         rows_loaded[table] = len(good)
         if failing.any():
-            quarantined += _quarantine(store, data, table, frame[failing], bad, load_id)
+            reasons = {
+                label: (bad.get((table, f, r), []), t)
+                for label, f, r, t, fail in zip(
+                    frame.index, files, keys, taken, failing, strict=True
+                )
+                if fail
+            }
+            quarantined[table] = _quarantine(
+                store, data, table, frame[failing], reasons, parents, load_id
+            )
     for table, extra in data.extras.items():
         _keep_extra_columns(store, data, table, extra, load_id)
     for table in data.absent:
         store.execute(
-            "insert into absent_tables values (?, ?, ?, ?)", [load_id, data.kind, data.year, table]
+            "insert into absent_tables (load_id, kind, year, table_name) values (?, ?, ?, ?)",
+            [load_id, data.kind, data.year, table],
         )
     if data.failures:
         failures = failures_frame(data.failures)
@@ -176,8 +229,10 @@ def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
         failures.insert(2, "year", data.year)
         with store.registered("_failures", pa.Table.from_pandas(failures, preserve_index=False)):
             store.execute(
-                'insert into validation_failures select load_id, kind, year, "file", "row", '
-                'child_id, "table", field, rule, message, severity from _failures'
+                "insert into validation_failures (load_id, kind, year, source_file, source_row,"
+                " child_id, table_name, field, rule, message, severity, location) select"
+                ' load_id, kind, year, "file", "row", child_id, "table", field, rule, message,'
+                ' severity, "where" from _failures'
             )
     store.execute("delete from loads where load_id = ?", [load_id])
     store.execute(
@@ -192,7 +247,67 @@ def _load_one(store: Store, data: ReturnData, user: str | None) -> LoadedReturn:
             user,
         ],
     )
-    return LoadedReturn(data.kind, data.year, load_id, rows_loaded, quarantined, data.failures)
+    return LoadedReturn(
+        data.kind,
+        data.year,
+        load_id,
+        rows_loaded,
+        sum(quarantined.values()),
+        data.failures,
+        quarantined,
+    )
+
+
+def _key(failure: Failure) -> int | None:
+    """The record a failure is about: its record key, or (from older callers) its line."""
+    return failure.record if failure.record is not None else failure.row
+
+
+def record_keys(frame: pd.DataFrame) -> list[int]:
+    """Each row's record key in its file (its line, for a frame without record keys)."""
+    column = RECORD_COLUMN if RECORD_COLUMN in frame else ROW_COLUMN
+    return [int(v) for v in frame[column].astype("int64")]
+
+
+def failing_parents(kind: str, errors: Sequence[Failure]) -> dict[str, dict[str, list[Failure]]]:
+    """Per file, the places of parent records whose key is blank or unreadable, with why."""
+    keys = PARENTS.get(kind, {})
+    out: dict[str, dict[str, list[Failure]]] = {}
+    for failure in errors:
+        structural = failure.rule.startswith("S-")
+        if structural and failure.where and failure.field in keys.get(failure.table, ()):
+            out.setdefault(failure.file, {}).setdefault(failure.where, []).append(failure)
+    return out
+
+
+def taken_by_parents(
+    frame: pd.DataFrame, parents: dict[str, dict[str, list[Failure]]]
+) -> list[str | None]:
+    """For each row, the place of the nearest failing parent it lies under, or None."""
+    if not parents or WHERE_COLUMN not in frame:
+        return [None] * len(frame)
+    out: list[str | None] = []
+    for file, where in zip(
+        frame[FILE_COLUMN].astype(str), frame[WHERE_COLUMN].astype(str), strict=True
+    ):
+        failing = parents.get(file)
+        found = None
+        if failing:
+            cut = where.rfind("/")
+            while cut > 0:
+                if where[:cut] in failing:
+                    found = where[:cut]
+                    break
+                cut = where.rfind("/", 0, cut)
+        out.append(found)
+    return out
+
+
+def short_place(where: str) -> str:
+    """A place as people name it: from its first numbered step ('Child[3]/CINdetails[1]')."""
+    steps = where.split("/")
+    first = next((i for i, step in enumerate(steps) if step.endswith("]")), 0)
+    return "/".join(steps[first:])
 
 
 def _insert(
@@ -246,33 +361,55 @@ def _quarantine(
     data: ReturnData,
     table: str,
     rows: pd.DataFrame,
-    bad: dict[tuple[str, str, int], list[Failure]],
+    reasons: dict[object, tuple[list[Failure], str | None]],
+    parents: dict[str, dict[str, list[Failure]]],
     load_id: str,
 ) -> int:
+    """Set records aside with their own failures, and any parent's that took them along.
+
+    ``reasons`` holds, per row label, the row's own failures and the place of the failing
+    parent that takes it along (or None); ``parents`` those parents' failures (see
+    ``failing_parents``).
+    """
+    child_column = next((c for c in _CHILD_COLUMNS if c in rows), None)
     records = []
-    for _, row in rows.iterrows():
-        key = (table, str(row[FILE_COLUMN]), int(row[ROW_COLUMN]))
-        broken = bad[key]
+    for label, row in rows.iterrows():
+        own, parent = reasons[label]
+        file = str(row[FILE_COLUMN])
+        messages = list(dict.fromkeys(f.message for f in own))
+        rules = {f.rule for f in own}
+        if parent is not None:
+            because = parents[file][parent]
+            rules |= {f.rule for f in because}
+            said = " | ".join(dict.fromkeys(f.message for f in because))
+            messages.append(f"quarantined with its parent {short_place(parent)}: {said}")
+        child = row[child_column] if child_column is not None else None
+        if child is None or pd.isna(child):
+            child = next((f.child_id for f in own if f.child_id is not None), None)
         values = {
-            k: (None if pd.isna(v) else str(v))
-            for k, v in row.items()
-            if k not in (FILE_COLUMN, ROW_COLUMN)
+            k: (None if pd.isna(v) else str(v)) for k, v in row.items() if k not in LOCATION_COLUMNS
         }
+        where = row[WHERE_COLUMN] if WHERE_COLUMN in rows else None
         records.append(
             (
                 load_id,
                 data.kind,
                 data.year,
                 table,
-                key[1],
-                key[2],
-                broken[0].child_id,
+                file,
+                int(row[ROW_COLUMN]),
+                None if child is None else str(child),
                 json.dumps(values, sort_keys=True),
-                ",".join(sorted({f.rule for f in broken})),
-                " | ".join(dict.fromkeys(f.message for f in broken)),
+                ",".join(sorted(rules)),
+                " | ".join(messages),
+                None if where is None or pd.isna(where) else str(where),
             )
         )
-    store.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+    store.executemany(
+        "insert into quarantine (load_id, kind, year, table_name, source_file, source_row,"
+        " child_id, record, rules, messages, location) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        records,
+    )
     return len(records)
 
 

@@ -22,7 +22,10 @@ from turnaround.core.failure import Failure, Severity
 __all__ = [
     "FAILURE_COLUMNS",
     "FILE_COLUMN",
+    "LOCATION_COLUMNS",
+    "RECORD_COLUMN",
     "ROW_COLUMN",
+    "WHERE_COLUMN",
     "Failure",
     "ReturnData",
     "ReturnKind",
@@ -33,9 +36,18 @@ __all__ = [
 
 ReturnKind = Literal["ssda903", "cin", "annex_a"]
 
-# Every canonical table carries where each row came from.
+# Every canonical table carries where each row came from: its file, its line, its record and
+# that record's place. A record is one row of one table: a header, an episode, a review, an
+# assessment, a factor... ``_record`` is unique to each record within its file (a CSV's line, an
+# XML record's ordinal), so lenient loading sets aside exactly the records that failed, even
+# when an XML file is on one line. ``_where`` says where it is for people: an XML element path
+# with indexes ('Message/Children/Child[12]/CINdetails[1]/Assessments[2]'), or 'row 17'.
 FILE_COLUMN = "_file"
 ROW_COLUMN = "_row"
+RECORD_COLUMN = "_record"
+WHERE_COLUMN = "_where"
+LOCATION_COLUMNS = (FILE_COLUMN, ROW_COLUMN, RECORD_COLUMN, WHERE_COLUMN)
+"""The bookkeeping columns of a canonical table, dropped before its values are stored."""
 
 
 @dataclass
@@ -44,7 +56,7 @@ class ReturnData:
 
     kind: ReturnKind
     year: int  # the collection year, named by the year of its 31 March
-    tables: dict[str, pd.DataFrame]  # canonical name -> frame with _file and _row columns
+    tables: dict[str, pd.DataFrame]  # canonical name -> frame with the LOCATION_COLUMNS
     sources: list[Path]
     failures: list[Failure] = field(default_factory=list)  # structural failures from reading
     # Columns a file carried that its year's layout does not know (LA, YEAR, ...), as read,
@@ -76,14 +88,16 @@ class ValidationReport:
         )
 
 
-FAILURE_COLUMNS = ["file", "row", "child_id", "table", "field", "rule", "message", "severity"]
+FAILURE_COLUMNS = [
+    "file", "row", "where", "child_id", "table", "field", "rule", "message", "severity",
+]  # fmt: skip
 
 
 def failures_frame(failures: Sequence[Failure]) -> pd.DataFrame:
     """Failures as a table with one row each, in a stable order."""
     frame = pd.DataFrame(
         [
-            (f.file, f.row, f.child_id, f.table, f.field, f.rule, f.message, f.severity)
+            (f.file, f.row, f.where, f.child_id, f.table, f.field, f.rule, f.message, f.severity)
             for f in failures
         ],
         columns=FAILURE_COLUMNS,

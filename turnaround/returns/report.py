@@ -15,6 +15,7 @@ from turnaround.store import Store
 HEADINGS = {
     "file": "File",
     "row": "Row",
+    "where": "Where",
     "child_id": "Child ID",
     "table": "Table",
     "field": "Field",

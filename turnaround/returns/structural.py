@@ -45,7 +45,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from turnaround.errors import InputError
-from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure
+from turnaround.returns.model import (
+    FILE_COLUMN,
+    RECORD_COLUMN,
+    ROW_COLUMN,
+    WHERE_COLUMN,
+    Failure,
+)
 from turnaround.returns.schema import (
     Aliases,
     ColumnSchema,
@@ -148,15 +154,21 @@ def to_canonical(
     child_column: str | None,
     canonical_spec: Mapping[str, str] | None = None,
     extra: dict[str, pa.Array] | None = None,
+    records: np.ndarray | None = None,
+    where: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, list[Failure]]:
     """Check one table's string columns and convert them to the canonical typed frame.
 
     ``raw`` holds a string column per schema column, named as ``column.name``; ``rows`` the
     line of each row; ``extra`` typed columns the reader made itself (CIN block numbers).
+    ``records`` and ``where`` are each row's record key and place in its file (an XML
+    reader's ordinals and element paths); a CSV's default to its line, and 'row N'.
     """
     fmt = _ARROW_FORMATS[schema.date_format]
     failures: list[Failure] = []
     children = _child_ids(raw, child_column)
+    keys = rows.astype("int64") if records is None else np.asarray(records, dtype="int64")
+    places = [f"row {r}" for r in rows.tolist()] if where is None else list(where)
     out: dict[str, pa.Array] = {}
     for column in table.columns:
         values = raw.column(column.name) if column.name in raw.column_names else None
@@ -178,9 +190,11 @@ def to_canonical(
                         field=column.dfe_name,
                         rule=rule,
                         message=message(values[i].as_py()),
+                        where=places[i],
+                        record=int(keys[i]),
                     )
                 )
-    failures.extend(_duplicates(raw, table, file, rows, children, extra or {}))
+    failures.extend(_duplicates(raw, table, file, rows, children, extra or {}, keys, places))
     if extra:
         out.update(extra)
     frame = pa.table(out).to_pandas(types_mapper=_PANDAS_TYPES.get)
@@ -195,6 +209,8 @@ def to_canonical(
         frame = frame[[*canonical_spec, *[c for c in frame.columns if c not in canonical_spec]]]
     frame[FILE_COLUMN] = pd.Series([file] * len(frame), dtype="string")
     frame[ROW_COLUMN] = rows.astype("int64")
+    frame[RECORD_COLUMN] = keys
+    frame[WHERE_COLUMN] = pd.Series(places, dtype="string")
     return frame, failures
 
 
@@ -352,6 +368,8 @@ def _duplicates(
     rows: np.ndarray,
     children: list[str | None],
     keys: dict[str, pa.Array],
+    records: np.ndarray,
+    places: Sequence[str],
 ) -> list[Failure]:
     if raw.num_rows < 2:
         return []
@@ -372,6 +390,8 @@ def _duplicates(
             field=None,
             rule="S-DUP",
             message="this row repeats an earlier row exactly",
+            where=places[int(i)],
+            record=int(records[i]),
         )
         for i in repeated
     ]

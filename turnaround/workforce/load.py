@@ -203,8 +203,10 @@ def load_workforce(
             frame.insert(2, "year", read.year)
             with store.registered("_failures", pa.Table.from_pandas(frame, preserve_index=False)):
                 store.execute(
-                    'insert into validation_failures select load_id, kind, year, "file", "row", '
-                    'child_id, "table", field, rule, message, severity from _failures'
+                    "insert into validation_failures (load_id, kind, year, source_file, source_row,"
+                    " child_id, table_name, field, rule, message, severity, location) select"
+                    ' load_id, kind, year, "file", "row", child_id, "table", field, rule, message,'
+                    ' severity, "where" from _failures'
                 )
         store.execute(
             "insert into loads (load_id, kind, year, source, rows_loaded, loaded_by) "
@@ -511,7 +513,11 @@ def _quarantine(
                 " | ".join(dict.fromkeys(f"{f.field}: {f.message}" for f in broken)),
             )
         )
-    store.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+    store.executemany(
+        "insert into quarantine (load_id, kind, year, table_name, source_file, source_row,"
+        " child_id, record, rules, messages) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        records,
+    )
     return len(records)
 
 

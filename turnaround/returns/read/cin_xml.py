@@ -1,17 +1,25 @@
 """Read the CIN census XML: ``<Message><Header/><Children><Child>...`` into canonical tables.
 
 The file streams through the guarded parser one ``<Child>`` at a time. Every row a child
-yields (its identifiers, disabilities, episodes and their assessments, plans, enquiries and
-reviews) is numbered with the line of its ``<Child>`` element, found by a fast scan of the
-bytes. Repeated blocks are numbered within the child from 1, in file order, so that child
-tables join back to their parents (``canonical.CIN``).
+yields (its identifiers, disabilities, episodes and their assessments, factors, plans,
+enquiries, protection plans and reviews) is a record of its own: it gets an ordinal unique in
+the file (``_record``), its element path (``_where``), such as
+``Message/Children/Child[12]/CINdetails[1]/Assessments[2]/FactorsIdentifiedAtAssessment[1]/AssessmentFactors[3]``,
+and the line its element starts on (``locate.py``; the ``<Child>``'s line if that cannot be
+told). The child's own record (identifiers and characteristics) is ``Child[12]`` itself, so
+every record of a child lies under it: ``returns.load`` sets a child's records aside with it.
+Repeated blocks are numbered within the child from 1, in file order, so that child tables join
+back to their parents (``canonical.CIN``).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +29,7 @@ import pyarrow as pa
 from turnaround.errors import InputError
 from turnaround.returns import canonical
 from turnaround.returns.model import Failure, ReturnData
-from turnaround.returns.read import cin_blocks, detect
+from turnaround.returns.read import cin_blocks, detect, locate
 from turnaround.returns.read.safety import DEFAULT_MAX_BYTES, check_xml, read_bytes, utf8_text
 from turnaround.returns.schema import ReturnSchema, schema_for
 from turnaround.returns.structural import to_canonical
@@ -59,7 +67,9 @@ def read_cin_xml(
     # The file is known to be well formed, so each <Child> parses on its own, in C.
     matches = list(_CHILD.finditer(data))
     lines = np.searchsorted(newlines, np.array([m.start() for m in matches], dtype=np.int64)) + 1
-    for match, line in zip(matches, lines, strict=True):
+    tags = locate.Lines(data)
+    ordinal = itertools.count(1)
+    for number, (match, line) in enumerate(zip(matches, lines, strict=True), start=1):
         try:
             child = ET.fromstring(match.group())
         except ET.ParseError:
@@ -69,7 +79,15 @@ def read_cin_xml(
                 path=path,
                 row=int(line),
             ) from None
-        _child(child, int(line), rows, numbers, unknown)
+        elements = list(child.iter())
+        own = tags.span(match.start(), match.end(), len(elements))
+        place = _Place(
+            path=f"Message/Children/Child[{number}]",
+            line=int(line),
+            lines={} if own is None else dict(zip(elements, own.tolist(), strict=True)),
+            ordinal=ordinal,
+        )
+        _child(child, place, rows, numbers, unknown)
         cin_blocks.mark_unknown(child, unknown)  # pre-proceedings work: no element passed over
     reading = _year(header, rows, path, year)
     claimed = reading.year
@@ -86,6 +104,7 @@ def read_cin_xml(
             }
         )
         line_numbers = np.array([r["_row"] for r in records], dtype=np.int64)
+        ordinals = np.array([r["_record"] for r in records], dtype=np.int64)
         ids = numbers.get(name, [])
         extra = {
             key: pa.array([n[key] for n in ids], pa.int64())
@@ -101,6 +120,8 @@ def read_cin_xml(
             child_column="child_id",
             canonical_spec=canonical.CIN[name],
             extra=extra,
+            records=ordinals,
+            where=[str(r["_where"]) for r in records],
         )
         tables[name] = frame
         failures.extend(found)
@@ -125,36 +146,76 @@ def read_cin_xml(
     return ReturnData(kind="cin", year=claimed, tables=tables, sources=[path], failures=failures)
 
 
+@dataclass
+class _Place:
+    """Where one ``<Child>``'s records are: its path and line, and its elements' own lines."""
+
+    path: str
+    line: int
+    lines: dict[ET.Element, int]
+    ordinal: Iterator[int]  # the file's record counter
+
+    def mark(self, record: dict[str, str | None], element: ET.Element, where: str) -> None:
+        """Give one record its line, its ordinal in the file and its element path."""
+        record["_row"] = self.lines.get(element, self.line)  # type: ignore[assignment]
+        record["_record"] = next(self.ordinal)  # type: ignore[assignment]
+        record["_where"] = where
+
+
+class _Steps:
+    """Path steps for one element's children: ``Tag[n]``, n counting that tag's siblings."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, tag: str) -> str:
+        self.seen[tag] = self.seen.get(tag, 0) + 1
+        return f"{tag}[{self.seen[tag]}]"
+
+
 def _child(
     child: ET.Element,
-    line: int,
+    place: _Place,
     rows: dict[str, list[dict[str, str | None]]],
     numbers: dict[str, list[dict[str, int]]],
     unknown: dict[str, int],
 ) -> None:
     ident: dict[str, str | None] = {}
     details: list[ET.Element] = []
-    disabilities: list[str | None] = []
+    disabilities: list[tuple[ET.Element, str]] = []
+    sections = _Steps()
     for section in child:
+        at = f"{place.path}/{sections(section.tag)}"
         if section.tag == "CINdetails":
             details.append(section)
         elif section.tag in ("ChildIdentifiers", "ChildCharacteristics"):
+            held = 0  # only lists of disabilities hold records; count just those
             for e in section:
                 if len(e) == 0:
                     ident[e.tag] = _text(e)
                     unknown[e.tag] = 1
                 elif e.tag == "Disabilities":
-                    disabilities.extend(_text(d) for d in e if d.tag == "Disability")
-    ident["_row"] = line  # type: ignore[assignment]
+                    held += 1
+                    within = f"{at}/Disabilities[{held}]"
+                    items = _Steps()
+                    for d in e:
+                        step = items(d.tag)
+                        if d.tag == "Disability":
+                            disabilities.append((d, f"{within}/{step}"))
+    place.mark(ident, child, place.path)
     cid = ident.get("LAchildID")
     rows["children"].append(ident)
     numbers["children"].append({})
-    for code in disabilities:
-        rows["disabilities"].append({"_row": line, "LAchildID": cid, "Disability": code})  # type: ignore[dict-item]
+    for element, where in disabilities:
+        record = {"LAchildID": cid, "Disability": _text(element)}
+        place.mark(record, element, where)
+        rows["disabilities"].append(record)
         numbers["disabilities"].append({})
     for ep_no, detail in enumerate(details, start=1):
         episode = _leaves(detail, unknown)
-        episode["_row"], episode["LAchildID"] = line, cid  # type: ignore[assignment]
+        episode["LAchildID"] = cid
+        ep_where = f"{place.path}/CINdetails[{ep_no}]"
+        place.mark(episode, detail, ep_where)
         rows["episodes"].append(episode)
         numbers["episodes"].append({"episode": ep_no})
         counts = {"Assessments": 0, "CINPlanDates": 0, "Section47": 0, "ChildProtectionPlans": 0}
@@ -163,7 +224,8 @@ def _child(
             if tag == cin_blocks.PRE_PROCEEDINGS:  # pre-proceedings (2026-27): cin_blocks
                 counts[tag] = counts.get(tag, 0) + 1
                 record = cin_blocks.pre_proceedings(block, unknown)
-                record["_row"], record["LAchildID"] = line, cid  # type: ignore[assignment]
+                record["LAchildID"] = cid
+                place.mark(record, block, f"{ep_where}/{tag}[{counts[tag]}]")
                 rows[cin_blocks.TABLE].append(record)
                 numbers[cin_blocks.TABLE].append({"episode": ep_no, "pre_proceedings": counts[tag]})
                 continue
@@ -172,22 +234,29 @@ def _child(
             counts[tag] += 1
             n = counts[tag]
             record = _leaves(block, unknown)
-            record["_row"], record["LAchildID"] = line, cid  # type: ignore[assignment]
+            record["LAchildID"] = cid
+            block_where = f"{ep_where}/{tag}[{n}]"
+            place.mark(record, block, block_where)
             table, key = _BLOCK_TABLES[tag]
             rows[table].append(record)
             numbers[table].append({"episode": ep_no, key: n})
+            lists = _Steps()
             for inner in block:
-                if inner.tag == "FactorsIdentifiedAtAssessment":
-                    for factor in inner:
-                        rows["assessment_factors"].append(
-                            {"_row": line, "LAchildID": cid, "AssessmentFactors": _text(factor)}  # type: ignore[dict-item]
-                        )
+                if inner.tag not in ("FactorsIdentifiedAtAssessment", "Reviews"):
+                    continue
+                list_where = f"{block_where}/{lists(inner.tag)}"
+                items = _Steps()
+                for item in inner:
+                    where = f"{list_where}/{items(item.tag)}"
+                    if inner.tag == "FactorsIdentifiedAtAssessment":
+                        factor = {"LAchildID": cid, "AssessmentFactors": _text(item)}
+                        place.mark(factor, item, where)
+                        rows["assessment_factors"].append(factor)
                         numbers["assessment_factors"].append({"episode": ep_no, "assessment": n})
-                elif inner.tag == "Reviews":
-                    for review in inner:
-                        rows["cp_reviews"].append(
-                            {"_row": line, "LAchildID": cid, "CPPreviewDate": _text(review)}  # type: ignore[dict-item]
-                        )
+                    else:
+                        review = {"LAchildID": cid, "CPPreviewDate": _text(item)}
+                        place.mark(review, item, where)
+                        rows["cp_reviews"].append(review)
                         numbers["cp_reviews"].append({"episode": ep_no, "cp_plan": n})
 
 

@@ -9,7 +9,15 @@ import pandas as pd
 
 from turnaround.errors import InputError
 from turnaround.returns.canonical import SPECS
-from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, ReturnData, ReturnKind
+from turnaround.returns.model import (
+    FILE_COLUMN,
+    LOCATION_COLUMNS,
+    RECORD_COLUMN,
+    ROW_COLUMN,
+    WHERE_COLUMN,
+    ReturnData,
+    ReturnKind,
+)
 
 _DTYPES = {"date": "datetime64[ns]", "int": "Int64", "bool": "boolean", "code": "string",
            "text": "string"}  # fmt: skip
@@ -18,10 +26,11 @@ _DTYPES = {"date": "datetime64[ns]", "int": "Int64", "bool": "boolean", "code": 
 def canonical_frame(kind: str, table: str, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """A canonical table from row dicts; absent columns are NA, dates may be ISO strings.
 
-    Each row gets ``_file`` ``<table>.csv`` and ``_row`` its line (header is line 1).
+    Each row gets ``_file`` ``<table>.csv``, ``_row`` its line (header is line 1), and that line
+    as its ``_record`` and ``_where`` ('row 2'), as a CSV reader gives them.
     """
     spec = SPECS[kind][table]
-    unknown = {c for row in rows for c in row} - set(spec) - {FILE_COLUMN, ROW_COLUMN}
+    unknown = {c for row in rows for c in row} - set(spec) - set(LOCATION_COLUMNS)
     if unknown:
         raise InputError(f"{kind}.{table} has no column(s) {sorted(unknown)}")
     columns: dict[str, pd.Series] = {}
@@ -36,8 +45,15 @@ def canonical_frame(kind: str, table: str, rows: Sequence[Mapping[str, Any]]) ->
     columns[FILE_COLUMN] = pd.Series(
         [row.get(FILE_COLUMN, f"{table}.csv") for row in rows], dtype="string"
     )
-    columns[ROW_COLUMN] = pd.Series(
-        [row.get(ROW_COLUMN, i + 2) for i, row in enumerate(rows)], dtype="Int64"
+    lines = [row.get(ROW_COLUMN, i + 2) for i, row in enumerate(rows)]
+    columns[ROW_COLUMN] = pd.Series(lines, dtype="Int64")
+    columns[RECORD_COLUMN] = pd.Series(
+        [row.get(RECORD_COLUMN, line) for row, line in zip(rows, lines, strict=True)],
+        dtype="Int64",
+    )
+    columns[WHERE_COLUMN] = pd.Series(
+        [row.get(WHERE_COLUMN, f"row {line}") for row, line in zip(rows, lines, strict=True)],
+        dtype="string",
     )
     return pd.DataFrame(columns)
 

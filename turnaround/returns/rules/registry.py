@@ -33,7 +33,15 @@ import pyarrow.compute as pc
 
 from turnaround.errors import ConfigError, NotFound
 from turnaround.returns.canonical import SPECS
-from turnaround.returns.model import FILE_COLUMN, ROW_COLUMN, Failure, ReturnData, Severity
+from turnaround.returns.model import (
+    FILE_COLUMN,
+    RECORD_COLUMN,
+    ROW_COLUMN,
+    WHERE_COLUMN,
+    Failure,
+    ReturnData,
+    Severity,
+)
 from turnaround.returns.schema import ReturnSchema, schema_for
 
 RuleKind = Literal["ssda903", "cin"]
@@ -161,6 +169,8 @@ def _empty(spec: Mapping[str, str]) -> pd.DataFrame:
     columns = {c: _blank(t, 0) for c, t in spec.items()}
     columns[FILE_COLUMN] = pd.Series([], dtype="string")
     columns[ROW_COLUMN] = pd.Series([], dtype="Int64")
+    columns[RECORD_COLUMN] = pd.Series([], dtype="Int64")
+    columns[WHERE_COLUMN] = pd.Series([], dtype="string")
     return pd.DataFrame(columns)
 
 
@@ -261,6 +271,8 @@ def _failures(
     rows = frame.loc[index]
     files = rows[FILE_COLUMN].astype(object).to_numpy() if FILE_COLUMN in rows else None
     lines = rows[ROW_COLUMN].astype(object).to_numpy() if ROW_COLUMN in rows else None
+    records = _column(rows, RECORD_COLUMN)
+    places = _column(rows, WHERE_COLUMN)
     children = rows[child_column].astype(object).to_numpy()
     schema = schema_for(r.kind, year)
     field = _field_name(r, table, schema)
@@ -279,6 +291,8 @@ def _failures(
                 rule=r.code,
                 message=r.message + shown[i],
                 severity=r.severity,
+                where=None if places[i] is None else str(places[i]),
+                record=None if records[i] is None else int(records[i]),
             )
         )
     return out
@@ -373,6 +387,13 @@ def split_message(rule_code: str, message: str) -> tuple[str, str]:
         if r is not None and message.startswith(r.message + " (") and message.endswith(")"):
             return r.message, message[len(r.message) + 2 : -1]
     return message, ""
+
+
+def _column(rows: pd.DataFrame, name: str) -> list[Any]:
+    """A bookkeeping column's values with None for NA, or all None if the frame lacks it."""
+    if name not in rows:
+        return [None] * len(rows)
+    return [None if pd.isna(v) else v for v in rows[name].astype(object)]
 
 
 def flagged_children(failures: Iterable[Failure]) -> dict[str, set[str]]:

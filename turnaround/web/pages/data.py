@@ -134,7 +134,8 @@ async def upload(
 def quarantine_sql() -> str:
     """One page of quarantined rows, newest load first; the record itself is not shown."""
     return """
-        select q.kind, q.year, q.table_name, q.source_file, q.source_row, q.rules, q.messages
+        select q.kind, q.year, q.table_name, q.source_file, q.source_row, q.rules, q.messages,
+            q.location
         from quarantine q left join loads l using (load_id)
         order by l.loaded_at desc nulls last, q.load_id, q.source_file, q.source_row
         limit ? offset ?
@@ -159,6 +160,7 @@ def quarantine(
             "row": r[4],
             "rules": r[5],
             "messages": r[6],
+            "where": r[7],
         }
         for r in rows
     ]
