@@ -505,9 +505,10 @@ def _not_this_year(source: _RawFile, label: str) -> Failure:
         ),
         LATEST_YEAR,
     )
+    later = schema_for("ssda903", joins).tables.get(source.table)
     return _note(
         file_label(source.path),
-        source.table,
+        later.canonical if later is not None else source.table,
         "S-TABLE",
         f"{source.path.name} holds the {source.table} table, which is not part of the {label} "
         f"return (it joins in {joins - 1}-{joins % 100:02d}); it was not read",
