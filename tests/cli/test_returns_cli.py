@@ -92,3 +92,32 @@ def test_a_strict_load_of_a_broken_return_says_so_in_one_line(
     lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "nothing was loaded" in lines[0]
     assert "Traceback" not in done.stderr
+
+
+THIRDPARTY = Path(__file__).parents[2].parent / "shared" / "data" / "thirdparty"
+
+
+@pytest.mark.skipif(
+    not (THIRDPARTY / "d2i903_xml").is_dir(), reason=f"no third-party samples at {THIRDPARTY}"
+)
+def test_a_lenient_load_says_per_table_what_the_store_holds_and_where_the_report_is(
+    tmp_path: Path,
+) -> None:
+    workspace = _workspace(tmp_path)
+    run = _run("load", str(THIRDPARTY / "d2i903_xml" / "fake_903.xml"), "--lenient",
+               "--user", ADMIN, workspace=workspace)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    rows = {
+        cells[3]: (cells[4], cells[5])
+        for line in run.stdout.splitlines()
+        if len(cells := [c.strip() for c in line.split("│")]) == 7 and cells[1] == "ssda903"
+    }
+    store = open_store(workspace / "turnaround.duckdb")
+    for table, stored in (("Header", "ssda903_header"), ("Episodes", "ssda903_episodes")):
+        held = store.scalar(f"select count(*) from {stored}")
+        aside = store.scalar("select count(*) from quarantine where table_name = ?",
+                             [stored.removeprefix("ssda903_")])  # fmt: skip
+        assert rows[table] == (f"{held:,}", f"{aside:,}")
+    assert rows["Header"] == ("6", "247")  # of 253 headers, 247 break rule 168 (UPN check)
+    report = workspace / "validation" / "validation.csv"
+    assert str(report) in run.stdout.replace("\n", "") and report.exists()

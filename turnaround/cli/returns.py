@@ -16,7 +16,7 @@ from turnaround.errors import ValidationFailed
 from turnaround.present.format import count
 from turnaround.returns.load import validate_returns
 from turnaround.returns.model import ValidationReport
-from turnaround.returns.present import collection_year, loaded_lines, rule_lines
+from turnaround.returns.present import collection_year, loaded_lines, rule_lines, table_lines
 from turnaround.returns.report import summary_by_rule, write_failures
 from turnaround.returns.rules.registry import not_run
 from turnaround.store import open_store
@@ -143,5 +143,25 @@ def load(
     for line in lines:
         table.add_row(line.kind, line.year, line.rows, line.quarantined, line.errors, line.queries)
     console.print(table)
-    if result.returns is not None:
-        _print_not_run(console, result.returns.report)
+    if result.returns is None:
+        return
+    by_table = Table(title="By table: in the store, and set aside in quarantine")
+    for column in ("Return", "Year", "Table", "Loaded", "Quarantined"):
+        by_table.add_column(
+            column, justify="right" if column in ("Loaded", "Quarantined") else "left"
+        )
+    for item in table_lines(result.returns):
+        by_table.add_row(item.kind, item.year, item.table, item.loaded, item.quarantined)
+    console.print(by_table)
+    report = result.returns.report
+    _print_not_run(console, report)
+    if report.errors or any(f.severity == "query" for f in report.failures):
+        written = write_failures(report, settings.workspace / "validation")
+        errors = len(report.errors)
+        console.print(
+            f"{errors:,} errors and {len(report.failures) - errors:,} queries: every one, "
+            f"with its file, row, place and field, is in {written[0]} and {written[1]}. "
+            "The web app lists the records set aside at /data/quarantine.",
+            soft_wrap=True,
+            markup=False,
+        )

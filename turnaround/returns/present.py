@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from turnaround.present.format import MISSING, count, financial_year
+from turnaround.returns.schema import schema_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,6 +127,45 @@ def loaded_lines(result: LoadResult) -> tuple[LoadLine, ...]:
                 len(item.failures) - errors,
             )
         )
+    return tuple(lines)
+
+
+# A CIN table's records are elements of the census: named by the element each record is.
+CIN_RECORDS = {
+    "children": "Child", "disabilities": "Disability", "episodes": "CINdetails",
+    "assessments": "Assessments", "assessment_factors": "AssessmentFactors",
+    "cin_plans": "CINPlanDates", "s47": "Section47", "cp_plans": "ChildProtectionPlans",
+    "cp_reviews": "CPPreviewDate", "pre_proceedings": "PreProceedingsandFGDM",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TableLine:
+    """One table of one return-year as loaded: records in the store and records set aside."""
+
+    kind: str
+    year: str
+    table: str  # the DfE's name for the table (Episodes, CINdetails's table, List 4 ...)
+    loaded: str
+    quarantined: str
+
+
+def table_lines(result: LoadResult) -> tuple[TableLine, ...]:
+    """Per table, exactly what a load left in the store and in quarantine (tables with none
+    of either are left out)."""
+    lines = []
+    for item in result.loaded:
+        layout = schema_for(item.kind, item.year).tables.values()
+        names = {t.canonical: t.sheet or t.name for t in layout}
+        if item.kind == "cin":
+            names = {**names, **CIN_RECORDS}
+        for table, rows in item.rows_loaded.items():
+            held = item.quarantined.get(table, 0)
+            if rows or held:
+                lines.append(
+                    TableLine(item.kind, collection_year(item.year), names.get(table, table),
+                              count(rows), count(held))
+                )  # fmt: skip
     return tuple(lines)
 
 
