@@ -29,6 +29,7 @@ Annex A; give it only where that is not the DfE's name.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -304,6 +305,7 @@ def _dfe_name(raw: dict[str, Any], kind: str) -> str:
     return str(raw["name"])
 
 
+@functools.lru_cache(maxsize=4096)
 def normal_name(text: str) -> str:
     """A table, column or heading name reduced for matching: upper case, letters and digits only.
 
