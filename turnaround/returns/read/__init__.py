@@ -91,15 +91,26 @@ def _run(jobs: list[tuple[str, list[Path], int | None, int]]) -> list[list[Retur
 
     Files are independent, so several are read by worker processes, one per core. Workers are
     spawned, not forked: the caller may hold an open DuckDB store, and forking a process that
-    runs native threads can crash the child. Results come back in the same order either way;
+    runs native threads can crash the child. The largest files go first, so that no worker is
+    left reading a big file alone at the end. Results come back in the same order either way;
     an InputError in a worker is raised here.
     """
     workers = min(len(jobs), os.cpu_count() or 1)
     heavy = sum(kind != "ssda903_csv" for kind, *_ in jobs)
     if workers <= 1 or heavy < 2:
         return [_read(job) for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i][1]))
     with mp.get_context("spawn").Pool(workers) as pool:
-        return list(pool.map(_read, jobs, chunksize=1))
+        done = pool.map(_read, [jobs[i] for i in order], chunksize=1)
+    results: list[list[ReturnData]] = [[] for _ in jobs]
+    for i, found in zip(order, done, strict=True):
+        results[i] = found
+    return results
+
+
+def _size(paths: list[Path]) -> int:
+    """Bytes in a job's files: how long it will take to read, roughly."""
+    return sum(p.stat().st_size for p in paths)
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:

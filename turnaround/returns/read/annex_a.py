@@ -25,10 +25,12 @@ birth) by ``detect.read_year``, with a year in the file or folder name in suppor
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import zipfile
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +74,27 @@ class _Sheet:
     header: list[str]
     rows: list[list[Any]]
     lines: list[int]
+    _texts: dict[tuple[int, str], list[str | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @functools.cached_property
+    def _columns(self) -> list[tuple[Any, ...]]:
+        # Transposed once: reading a list column by column is far cheaper than row by row.
+        return list(itertools.zip_longest(*self.rows, fillvalue=None))
+
+    def column(self, at: int | None) -> Sequence[Any]:
+        """Column ``at``'s cells, one a row (None where a row is too short, or no column)."""
+        if at is None or at >= len(self._columns):
+            return [None] * len(self.rows)
+        return self._columns[at]
+
+    def texts(self, at: int | None, col_type: str) -> list[str | None]:
+        """Column ``at``'s cells as text (``_as_text``), read once per column and type."""
+        key = (-1 if at is None else at, col_type)
+        if key not in self._texts:
+            self._texts[key] = _texts(self.column(at), col_type)
+        return self._texts[key]
 
 
 @dataclass(frozen=True)
@@ -268,10 +291,11 @@ def _read_list(
     floored: list[Any] = []
     for column in table.columns:
         at = fit.positions.get(column.name)
-        raw = [row[at] if at is not None and at < len(row) else None for row in sheet.rows]
         if column.canonical == _AGE:
-            raw, floored = _floor_ages(raw)
-        columns[_heading_of(column)] = [_as_text(v, column.type) for v in raw]
+            raw, floored = _floor_ages(sheet.column(at))
+            columns[_heading_of(column)] = _texts(raw, column.type)
+        else:
+            columns[_heading_of(column)] = sheet.texts(at, column.type)
     if floored:
         failures.append(_ages_note(path, table, sheet, fit, floored))
     # Checked under the template's headings, so failures name fields as the workbook does.
@@ -289,7 +313,7 @@ def _read_list(
     return frame, failures + found
 
 
-def _floor_ages(values: list[Any]) -> tuple[list[Any], list[Any]]:
+def _floor_ages(values: Iterable[Any]) -> tuple[list[Any], list[Any]]:
     """Ages with fractions of a year rounded down to whole years, and the values that had them."""
     out: list[Any] = []
     floored: list[Any] = []
@@ -388,18 +412,13 @@ def _kept_aside(path: Path, sheet: _Sheet, fit: _Fit) -> pd.DataFrame | None:
     used = set(fit.positions.values()) | set(named)
     width = max((len(row) for row in sheet.rows), default=0)
     for index in range(width):
-        if index not in used and any(
-            index < len(row) and row[index] not in (None, "") for row in sheet.rows
-        ):
+        if index not in used and any(v not in (None, "") for v in sheet.column(index)):
             named[index] = f"(column {_letter(index)})"
     if not named:
         return None
     frame = pd.DataFrame(
         {
-            heading: pd.Series(
-                [_as_text(row[i], "text") if i < len(row) else None for row in sheet.rows],
-                dtype="string",
-            )
+            heading: pd.Series(sheet.texts(i, "text"), dtype="string")
             for i, heading in sorted(named.items())
         }
     )
@@ -411,15 +430,18 @@ def _kept_aside(path: Path, sheet: _Sheet, fit: _Fit) -> pd.DataFrame | None:
 def _activity_dates(schema: ReturnSchema, fits: dict[str, tuple[_Sheet, _Fit]]) -> pd.Series:
     """Every date in the workbook but dates of birth: the evidence for its collection year."""
     found: list[datetime] = []
+    parsed: dict[str | None, datetime | None] = {}  # the same dates recur down a column
     for name, (sheet, fit) in fits.items():
         for column in schema.tables[name].columns:
             at = fit.positions.get(column.name)
             if column.type != "date" or column.canonical == "dob" or at is None:
                 continue
-            for row in sheet.rows:
-                parsed = _parse_date(_as_text(row[at] if at < len(row) else None, "date"))
-                if parsed is not None:
-                    found.append(parsed)
+            for text in sheet.texts(at, "date"):
+                if text not in parsed:
+                    parsed[text] = _parse_date(text)
+                day = parsed[text]
+                if day is not None:
+                    found.append(day)
     return pd.Series(found, dtype="datetime64[ns]")
 
 
@@ -436,6 +458,29 @@ def _parse_date(text: str | None) -> datetime | None:
 def _ddmmyyyy(value: date) -> str:
     # The same few thousand dates recur across a workbook's many rows.
     return value.strftime("%d/%m/%Y")
+
+
+def _texts(values: Iterable[Any], col_type: str) -> list[str | None]:
+    """Each cell as ``_as_text`` reads it, a column at a time.
+
+    Text is read as it is; other cells are read once per distinct (type, value), so True, 1
+    and 1.0 stay apart. A float zero is read each time, as -0.0 and 0.0 are equal but read
+    differently as dates.
+    """
+    seen: dict[tuple[type, Any], str | None] = {}
+    out: list[str | None] = []
+    for value in values:
+        kind = value.__class__
+        if kind is str:
+            out.append(value or None)
+        elif kind is float and value == 0:
+            out.append(_as_text(value, col_type))
+        else:
+            key = (kind, value)
+            if key not in seen:
+                seen[key] = _as_text(value, col_type)
+            out.append(seen[key])
+    return out
 
 
 def _as_text(value: Any, col_type: str) -> str | None:
