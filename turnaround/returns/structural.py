@@ -166,9 +166,9 @@ def to_canonical(
     """
     fmt = _ARROW_FORMATS[schema.date_format]
     failures: list[Failure] = []
-    children = _child_ids(raw, child_column)
+    children = _ChildIds(raw, child_column)
     keys = rows.astype("int64") if records is None else np.asarray(records, dtype="int64")
-    places = [f"row {r}" for r in rows.tolist()] if where is None else list(where)
+    places: _RowPlaces | list[str] = _RowPlaces(rows) if where is None else list(where)
     out: dict[str, pa.Array] = {}
     for column in table.columns:
         values = raw.column(column.name) if column.name in raw.column_names else None
@@ -185,12 +185,12 @@ def to_canonical(
                     Failure(
                         file=file,
                         row=int(rows[i]),
-                        child_id=children[i],
+                        child_id=children[int(i)],
                         table=table.canonical,
                         field=column.dfe_name,
                         rule=rule,
                         message=message(values[i].as_py()),
-                        where=places[i],
+                        where=places[int(i)],
                         record=int(keys[i]),
                     )
                 )
@@ -207,11 +207,52 @@ def to_canonical(
                     )
                 )
         frame = frame[[*canonical_spec, *[c for c in frame.columns if c not in canonical_spec]]]
-    frame[FILE_COLUMN] = pd.Series([file] * len(frame), dtype="string")
+    # the bookkeeping columns built by Arrow: a list of 60,000 Python strings is slow to convert
+    n = len(frame)
+    frame[FILE_COLUMN] = _strings(pc.fill_null(pa.nulls(n, pa.string()), file), frame.index)
     frame[ROW_COLUMN] = rows.astype("int64")
     frame[RECORD_COLUMN] = keys
-    frame[WHERE_COLUMN] = pd.Series(places, dtype="string")
+    frame[WHERE_COLUMN] = _strings(
+        places.arrow() if isinstance(places, _RowPlaces) else pa.array(places, pa.string()),
+        frame.index,
+    )
     return frame, failures
+
+
+def _strings(values: pa.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(values.to_pandas(types_mapper=_PANDAS_TYPES.get).array, index=index)
+
+
+class _RowPlaces:
+    """'row N' for each row of a CSV, made only when a failure or the frame asks."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i: int) -> str:
+        return f"row {int(self._rows[i])}"
+
+    def arrow(self) -> pa.Array:
+        numbers = pc.cast(pa.array(self._rows.astype("int64")), pa.string())
+        return pc.binary_join_element_wise("row ", numbers, "")
+
+
+class _ChildIds:
+    """Each row's child id (trimmed; blank is None), looked up only for rows that fail."""
+
+    def __init__(self, raw: pa.Table, column: str | None) -> None:
+        if column is None or column not in raw.column_names:
+            self._values: pa.Array | None = None
+        else:
+            self._values = pc.utf8_trim_whitespace(raw.column(column).combine_chunks())
+
+    def __getitem__(self, i: int) -> str | None:
+        if self._values is None:
+            return None
+        return self._values[int(i)].as_py() or None
 
 
 def refuse_excel_file(
@@ -366,10 +407,10 @@ def _duplicates(
     table: TableSchema,
     file: str,
     rows: np.ndarray,
-    children: list[str | None],
+    children: _ChildIds,
     keys: dict[str, pa.Array],
     records: np.ndarray,
-    places: Sequence[str],
+    places: _RowPlaces | list[str],
 ) -> list[Failure]:
     if raw.num_rows < 2:
         return []
@@ -379,13 +420,17 @@ def _duplicates(
     parts = [pc.fill_null(_as_string(raw.column(n)), "\x00") for n in names]
     parts += [pc.fill_null(_as_string(v), "\x00") for v in keys.values()]
     joined = pc.binary_join_element_wise(*parts, "\x1f")
-    key = pd.Series(joined.to_numpy(zero_copy_only=False), dtype=object)
-    repeated = np.flatnonzero(key.duplicated(keep="first").to_numpy())
+    # hashed by Arrow: each row's key as a code, and a row repeats if its code came before
+    codes = joined.dictionary_encode().indices.to_numpy()
+    _, first = np.unique(codes, return_index=True)
+    seen = np.ones(len(codes), dtype=bool)
+    seen[first] = False
+    repeated = np.flatnonzero(seen)
     return [
         Failure(
             file=file,
             row=int(rows[i]),
-            child_id=children[i],
+            child_id=children[int(i)],
             table=table.canonical,
             field=None,
             rule="S-DUP",
@@ -400,13 +445,6 @@ def _duplicates(
 def _as_string(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     return array if pa.types.is_string(array.type) else pc.cast(array, pa.string())
-
-
-def _child_ids(raw: pa.Table, column: str | None) -> list[str | None]:
-    if column is None or column not in raw.column_names:
-        return [None] * raw.num_rows
-    values = pc.utf8_trim_whitespace(raw.column(column).combine_chunks())
-    return [v or None for v in values.to_pylist()]
 
 
 def _mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
