@@ -211,3 +211,16 @@ def test_a_date_in_an_impossible_year_is_a_failure_not_a_crash() -> None:
     assert [(f.row, f.rule) for f in dates] == [(2, "S-DATE")]
     assert "1066" in dates[0].message
     assert frame["dob"].isna().tolist() == [True, False]
+
+
+def test_an_impossible_date_in_the_returns_own_form_is_not_blamed_on_excel(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cin.xml"
+    path.write_text(CIN.replace("2013-05-01", "2013-02-30"), encoding="utf-8")
+    data = read_cin_xml(path)
+    (bad,) = [f for f in data.failures if f.field == "CINreferralDate"]
+    assert (bad.rule, bad.message) == (
+        "S-DATE",
+        "CINreferralDate '2013-02-30' is not a date (yyyy-mm-dd)",
+    )

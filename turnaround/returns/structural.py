@@ -61,6 +61,7 @@ from turnaround.returns.schema import (
 )
 
 _ARROW_FORMATS = {"dd/mm/yyyy": "%d/%m/%Y", "yyyy-mm-dd": "%Y-%m-%d"}
+_SHAPES = {"%d/%m/%Y": r"^\d{2}/\d{2}/\d{4}$", "%Y-%m-%d": r"^\d{4}-\d{2}-\d{2}$"}
 _DAY_MONTH = {"%d/%m/%Y": (0, 3), "%Y-%m-%d": (8, 5)}  # where day and month sit in the text
 EXCEL_DATE = (
     r"^(\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?"  # ISO, often with midnight
@@ -315,7 +316,10 @@ def _convert(
         )
         bad = filled & ~same
         if bad.any():
-            excel = bad & _mask(pc.match_substring_regex(values, EXCEL_DATE))
+            # A value already in the return's own form (2013-02-30 in a CIN census) is an
+            # impossible date, not one Excel rewrote.
+            own_form = _mask(pc.match_substring_regex(values, _SHAPES[fmt]))
+            excel = bad & _mask(pc.match_substring_regex(values, EXCEL_DATE)) & ~own_form
             other = bad & ~excel
             shown = schema.date_format
             if excel.any():
