@@ -46,9 +46,11 @@ def test_a_broken_upload_shows_its_failures_and_loads_nothing(
     expect(page.locator("h2", has_text="Validation report")).to_be_visible()
     rows = page.locator("table.govuk-table tbody tr")
     cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
-    broken = [c for c in cells if c[0].endswith("header.csv") and c[2] == "DOB"]
-    assert broken, f"no failure for header.csv DOB among {cells[:10]}"
-    _file, row, _field, _rule, severity, message = broken[0]
+    heads = page.locator("table.govuk-table thead th").all_inner_texts()
+    named = [dict(zip(heads, c, strict=True)) for c in cells]
+    broken = [c for c in named if c["File"].endswith("header.csv") and c["Field"] == "DOB"]
+    assert broken, f"no failure for header.csv DOB among {named[:10]}"
+    row, severity, message = broken[0]["Row"], broken[0]["Severity"], broken[0]["Message"]
     assert row == "2" and severity == "error", broken[0]
     assert BAD_DOB in message or "date" in message.lower(), message
     shoot(page, "analyst", "upload-refused")
