@@ -24,3 +24,17 @@ class Failure:
     # ('Message/Children/Child[12]/CINdetails[1]'), or 'row 17' in a CSV; None for a file.
     where: str | None = None
     record: int | None = None  # the record's key within its file (its ``_record``), if any
+
+    @classmethod
+    def about_file(
+        cls,
+        file: str,
+        table: str,
+        rule: str,
+        message: str,
+        *,
+        field: str | None = None,
+        severity: Severity = "query",
+    ) -> Failure:
+        """A failure about a whole file or table, with no row or child: a query by default."""
+        return cls(file, None, None, table, field, rule, message, severity)

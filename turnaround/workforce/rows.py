@@ -54,15 +54,8 @@ class WorkforceFile:
     def note(self, header: str | None, rule: str, message: str, severity: Severity) -> None:
         """A failure about the whole file (a missing or extra column), with no row."""
         self.failures.append(
-            Failure(
-                file=str(self.path),
-                row=None,
-                child_id=None,
-                table=self.name,
-                field=header,
-                rule=rule,
-                message=message,
-                severity=severity,
+            Failure.about_file(
+                str(self.path), self.name, rule, message, field=header, severity=severity
             )
         )
 

@@ -391,16 +391,7 @@ def _ages_note(
 
 
 def _note(path: Path, table: TableSchema, field: str | None, rule: str, message: str) -> Failure:
-    return Failure(
-        file=path.name,
-        row=None,
-        child_id=None,
-        table=table.canonical,
-        field=field,
-        rule=rule,
-        message=message,
-        severity="query",
-    )
+    return Failure.about_file(path.name, table.canonical, rule, message, field=field)
 
 
 def _kept_aside(path: Path, sheet: _Sheet, fit: _Fit) -> pd.DataFrame | None:

@@ -154,16 +154,7 @@ class YearReading:
 
     def failure(self, file: str, table: str) -> Failure:
         """The ``S-YEAR`` query that says how the year was read."""
-        return Failure(
-            file=file,
-            row=None,
-            child_id=None,
-            table=table,
-            field=None,
-            rule="S-YEAR",
-            message=self.evidence,
-            severity="query",
-        )
+        return Failure.about_file(file, table, "S-YEAR", self.evidence)
 
 
 def read_year(

@@ -529,16 +529,7 @@ def _missing_table(table: TableSchema, label: str, paths: list[Path]) -> Failure
 
 
 def _note(file: str, table: str, rule: str, message: str) -> Failure:
-    return Failure(
-        file=file,
-        row=None,
-        child_id=None,
-        table=table,
-        field=None,
-        rule=rule,
-        message=message,
-        severity="query",
-    )
+    return Failure.about_file(file, table, rule, message)
 
 
 def _in_folder(path: Path) -> str:

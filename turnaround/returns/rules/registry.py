@@ -240,16 +240,7 @@ def _not_run(r: Rule, data: ReturnData, needs: list[str], *, last_year: bool = F
         table = schema.table(name)
         label = f"{table.name} table ({table.file})" if table.file else f"{table.name} table"
         named.append(whose + label)
-    return Failure(
-        file="",
-        row=None,
-        child_id=None,
-        table=needs[0],
-        field=None,
-        rule=r.code,
-        message=NOT_RUN + " and ".join(named),
-        severity="query",
-    )
+    return Failure.about_file("", needs[0], r.code, NOT_RUN + " and ".join(named))
 
 
 def not_run(failures: Iterable[Failure]) -> dict[str, str]:
