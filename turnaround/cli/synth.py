@@ -71,6 +71,6 @@ def calibration_table(figures: list[Figure], year: int) -> Table:
             fmt(f.generated),
             fmt(f.published),
             f"{f.ratio:.2f}",
-            "yes" if f.within else f"NO (±{100 * f.tolerance:.0f}%)",
+            "yes" if f.within else f"NO ({f.allowed})",
         )
     return table

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from turnaround.core.years import collection_period
+from turnaround.synth import variability
 from turnaround.synth.config import SynthConfig
 from turnaround.synth.model import City
 
@@ -30,6 +32,9 @@ class Figure:
     unit: str  # 'count', 'share' or 'per10k'
     tolerance: float = 0.10
     source: str = "CALIBRATION.md, Birmingham, year to 31 March 2014"
+    # For a figure held to a published range (the panel's interquartile range) not a ratio.
+    low: float | None = None
+    high: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -38,8 +43,18 @@ class Figure:
 
     @property
     def within(self) -> bool:
-        """True when the generated figure is within the tolerance of the published one."""
+        """True when the generated figure is within the tolerance of (or range around) the
+        published one."""
+        if self.low is not None and self.high is not None:
+            return bool(self.low <= self.generated <= self.high)
         return bool(abs(self.ratio - 1) <= self.tolerance)
+
+    @property
+    def allowed(self) -> str:
+        """What "within" means for this figure, in words: '±10%' or '2.5% to 11.1%'."""
+        if self.low is not None and self.high is not None:
+            return f"{100 * self.low:.1f}% to {100 * self.high:.1f}%"
+        return f"±{100 * self.tolerance:.0f}%"
 
 
 def _open_at(starts: pd.Series, ends: pd.Series, day: pd.Timestamp) -> pd.Series:
@@ -62,17 +77,16 @@ def headline_figures(city: City, config: SynthConfig, year: int | None = None) -
     children = int(resident.sum())
     t = config.targets
 
+    counts = year_counts(city, year)
+    looked_after, in_need, on_plan = (
+        counts["looked_after"],
+        counts["in_need"],
+        counts["cp_plans"],
+    )
     episodes = sc.episodes
     open_eps = episodes[_open_at(episodes["decom"], episodes["dec"], end)]
-    looked_after = open_eps["la_child_id"].nunique()
     places = open_eps.drop_duplicates("la_child_id", keep="last")["place"]
     refs = sc.referrals
-    in_need = refs[_open_at(refs["referral_date"], refs["closure_date"], end)][
-        "la_child_id"
-    ].nunique()
-    cp = sc.cp_plans
-    on_plan = cp[_open_at(cp["start_date"], cp["end_date"], end)]["la_child_id"].nunique()
-    in_year = refs[(refs["referral_date"] >= start) & (refs["referral_date"] <= end)]
     rereferral = rereferral_share(refs, start, end)
 
     figures = [
@@ -109,7 +123,7 @@ def headline_figures(city: City, config: SynthConfig, year: int | None = None) -
         Figure(
             "referrals",
             "Referrals in the year",
-            len(in_year),
+            counts["referrals"],
             t.referrals_per_10k * children / 10_000,
             "count",
         ),
@@ -149,7 +163,63 @@ def headline_figures(city: City, config: SynthConfig, year: int | None = None) -
         ),
     ]
     figures += _workforce_figures(city, config, end)
+    figures += variability_figures(city, config)
     return figures
+
+
+def year_counts(city: City, year: int) -> dict[str, int]:
+    """Children looked after, in need and on a plan at 31 March ``year``; referrals in the year."""
+    first, last = collection_period(year)
+    start, end = pd.Timestamp(first), pd.Timestamp(last)
+    sc = city.social_care
+    episodes, refs, cp = sc.episodes, sc.referrals, sc.cp_plans
+    return {
+        "looked_after": episodes[_open_at(episodes["decom"], episodes["dec"], end)][
+            "la_child_id"
+        ].nunique(),
+        "in_need": refs[_open_at(refs["referral_date"], refs["closure_date"], end)][
+            "la_child_id"
+        ].nunique(),
+        "cp_plans": cp[_open_at(cp["start_date"], cp["end_date"], end)]["la_child_id"].nunique(),
+        "referrals": int(((refs["referral_date"] >= start) & (refs["referral_date"] <= end)).sum()),
+    }
+
+
+def variability_figures(city: City, config: SynthConfig) -> list[Figure]:
+    """The city's median year-on-year change in four figures, against real councils of its size.
+
+    Each is compared with the DfE panel's interquartile range for councils whose average level
+    of that figure is in the same quarter as the city's (``variability.py``). With fewer than
+    three collection years there are too few changes to say, and no rows are given.
+    """
+    years = config.collection_years
+    if len(years) < 3:
+        return []
+    series: dict[str, list[float]] = {m.key: [] for m in variability.MEASURES}
+    for year in years:
+        for key, value in year_counts(city, year).items():
+            series[key].append(value)
+    panel = variability.stored_panel()
+    out = []
+    for measure in variability.MEASURES:
+        values = series[measure.key]
+        band = variability.band_for(measure.key, float(np.mean(values)))
+        upper = "" if np.isinf(band.high) else f" to {band.high:,.0f}"
+        out.append(
+            Figure(
+                f"{measure.key}_change",
+                f"{measure.label}: median change on the year before",
+                variability.median_absolute_change(values),
+                band.median,
+                "share",
+                source=f"{panel[measure.key]['source']}; councils averaging "
+                f"{band.low:,.0f}{upper if upper else ' or more'} ({band.councils} councils), "
+                f"25th to 75th percentile",
+                low=band.q25,
+                high=band.q75,
+            )
+        )
+    return out
 
 
 def rereferral_share(refs: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> float:

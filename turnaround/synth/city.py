@@ -80,7 +80,12 @@ def generate_city(config: SynthConfig, out_dir: Path, progress: Progress = _quie
     )
     city = City(
         population=population,
-        risk=Risk(spells=spells, child_risk=journeys.child_risk),
+        risk=Risk(
+            spells=spells,
+            child_risk=journeys.child_risk,
+            drift=journeys.drift.table() if journeys.drift else None,
+            regimes=journeys.drift.regime_table() if journeys.drift else None,
+        ),
         social_care=journeys.social_care,
         extracts=extracts,
         workforce=workforce,
@@ -99,7 +104,7 @@ def generate_city(config: SynthConfig, out_dir: Path, progress: Progress = _quie
         journeys.known_status, journeys.child_risk, config.end_year
     )
     city.figures = {f.key: f.generated for f in figures}
-    write_manifest(config, figures, unknown, out_dir)
+    write_manifest(config, figures, unknown, out_dir, city.risk.regimes)
     progress("done", total, total)
     return GeneratedCity(city, out_dir, journeys.known_status, figures, unknown)
 
@@ -189,6 +194,10 @@ def write_truth(city: City, known_status: pd.DataFrame, out_dir: Path) -> list[P
         "known_children": city.social_care.known_children,
         "record_truth": city.extracts.truth,
     }
+    if city.risk.drift is not None:
+        tables["drift"] = city.risk.drift
+    if city.risk.regimes is not None:
+        tables["regimes"] = city.risk.regimes
     paths = []
     for name, frame in tables.items():
         path = out_dir / f"{name}.parquet"
@@ -198,9 +207,26 @@ def write_truth(city: City, known_status: pd.DataFrame, out_dir: Path) -> list[P
 
 
 def write_manifest(
-    config: SynthConfig, figures: list[calibration.Figure], unknown: int, out_dir: Path
+    config: SynthConfig,
+    figures: list[calibration.Figure],
+    unknown: int,
+    out_dir: Path,
+    regimes_table: pd.DataFrame | None = None,
 ) -> Path:
     """A small JSON description of the city: settings and headline figures (no timestamps)."""
+    regimes = (
+        []
+        if regimes_table is None
+        else [
+            {
+                "date": str(row["date"])[:10],
+                "kind": str(row["kind"]),
+                "lever": str(row["lever"]),
+                "multiplier": round(float(row["multiplier"]), 3),
+            }
+            for row in regimes_table.to_dict("records")
+        ]
+    )
     manifest = {
         "config": json.loads(config.model_dump_json()),
         "collection_years": config.collection_years,
@@ -212,11 +238,13 @@ def write_manifest(
                 "published": round(f.published, 4),
                 "unit": f.unit,
                 "within": f.within,
+                "allowed": f.allowed,
                 "source": f.source,
             }
             for f in figures
         ],
         "unknown_at_risk": unknown,
+        "regimes": regimes,
     }
     path = out_dir / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")

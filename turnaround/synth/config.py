@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from turnaround.core.years import year_end, year_start
 from turnaround.errors import ConfigError
-from turnaround.returns.schema import LATEST_YEAR
+from turnaround.returns.schema import EARLIEST_YEAR, LATEST_YEAR
 
 BIRMINGHAM_CHILDREN_2014 = 281_019
 DEMO_CHILDREN = 25_000
@@ -50,7 +50,7 @@ class SynthConfig(BaseModel):
     )
     seed: int = Field(1, ge=0)
     end_year: int = Field(2014, ge=2014, description="Last collection year (to 31 March).")
-    years: int = Field(5, ge=1, le=10, description="Collection years written.")
+    years: int = Field(5, ge=1, le=30, description="Collection years written.")
     threshold: Threshold = Field("high", description="'high' mimics Birmingham in 2014.")
     la_code: str = "330"
     la_name: str = "Birmingham (synthetic)"
@@ -68,6 +68,16 @@ class SynthConfig(BaseModel):
                 f"{end_year} under turnaround/returns/schema/data)"
             )
         return end_year
+
+    @model_validator(mode="after")
+    def _first_year_described(self) -> SynthConfig:
+        first = self.end_year - self.years + 1
+        if first < EARLIEST_YEAR:
+            raise ConfigError(
+                f"years {self.years} back from {self.end_year} would start in {first}; the "
+                f"return schemas describe collection years from {EARLIEST_YEAR}"
+            )
+        return self
 
     @property
     def collection_years(self) -> list[int]:

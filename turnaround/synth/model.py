@@ -118,6 +118,10 @@ class Risk:
 
     spells: pd.DataFrame
     child_risk: pd.DataFrame
+    # How the city's rates drifted (lever multipliers at each 31 March) and its changes of
+    # regime (date, kind, lever, multiplier): see synth/drift.py.
+    drift: pd.DataFrame | None = None
+    regimes: pd.DataFrame | None = None
 
 
 @dataclass

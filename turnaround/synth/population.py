@@ -36,16 +36,25 @@ def build_population(config: SynthConfig, rng: np.random.Generator, sim_start: i
     end = day_number(config.window_end)
     # Draw more households than needed, then keep them in random order until the count of
     # children resident at the end reaches the target exactly.
-    guess = int(config.children / 1.55 * 1.9) + 200
-    households, children = _draw_families(rng, guess, sim_start, end)
-    resident_at_end = (
-        (children["arrived"] <= end)
-        & (children["left"] > end)
-        & (children["dob"] > add_years(np.array([end]), -18)[0])
-        & (children["dob"] <= end)
-    )
-    per_household = np.bincount(children["hh"][resident_at_end], minlength=len(households["hh"]))
-    cumulative = np.cumsum(per_household)
+    # Births spread over the window as well as the 26 years before it, so a longer window needs
+    # more households for the same number of children at the end.
+    span = (end - sim_start) / YEAR
+    guess = int(config.children / 1.55 * 1.9 * max(1.0, (span + 26) / 34)) + 200
+    while True:
+        households, children = _draw_families(rng, guess, sim_start, end)
+        resident_at_end = (
+            (children["arrived"] <= end)
+            & (children["left"] > end)
+            & (children["dob"] > add_years(np.array([end]), -18)[0])
+            & (children["dob"] <= end)
+        )
+        per_household = np.bincount(
+            children["hh"][resident_at_end], minlength=len(households["hh"])
+        )
+        cumulative = np.cumsum(per_household)
+        if len(cumulative) and cumulative[-1] >= config.children:
+            break
+        guess *= 2  # too few drawn (a long window, or a small city's bad luck): draw again
     cut = int(np.searchsorted(cumulative, config.children)) + 1
     keep_hh = np.arange(cut)
     keep_child = children["hh"] < cut

@@ -49,14 +49,14 @@ class Assessment:
             ).sum()
         )
         scale = scale_of(res)
-        cp_target = t.cp_plans_per_10k * scale
+        cp_target = t.cp_plans_per_10k * scale * state.lever("cp_plans", start)
         month_end = start + 30
         cp_now = int(((state.cp_from <= month_end) & (state.cp_until > month_end)).sum())
         cp_starts = max(0.0, cp_target / 11.0 + 0.5 * (cp_target - cp_now))
         n_s47 = min(len(order), round(cp_starts / (ICPC_SHARE * CP_AFTER_ICPC)))
         s47_set = set(order[:n_s47].tolist())
         icpc_set = set(order[: round(ICPC_SHARE * n_s47)].tolist())
-        cin_target = t.in_need_per_10k * scale
+        cin_target = t.in_need_per_10k * scale * state.lever("in_need", start)
         cin_now = int(((state.busy_from <= month_end) & (state.busy_until > month_end)).sum())
         p_plan = float(
             np.clip(0.5 + 2.0 * (cin_target - cin_now) / max(cin_target, 1.0), 0.03, 0.95)

@@ -89,13 +89,18 @@ class FrontDoor:
         if len(idx) == 0 or referrals_due == 0:
             return
         weight = 1.0 + CONTACT_RISK_WEIGHT * risk[idx] ** 2 * state.visibility[state.hh[idx]]
-        contacts_due = referrals_due * state.threshold["contacts_per_referral"]
+        contacts_due = (
+            referrals_due
+            * state.threshold["contacts_per_referral"]
+            * state.levers["contacts_per_referral"][m]
+        )
         p = np.minimum(1.0, contacts_due * weight / weight.sum())
         contacted = idx[rng.random(len(idx)) < p]
         if len(contacted) == 0:
             return
         day = rng.integers(start, stop, len(contacted))
-        judged = risk[contacted] + rng.normal(0, state.threshold["judgement_noise"], len(contacted))
+        noise = state.threshold["judgement_noise"] * state.levers["judgement_noise"][m]
+        judged = risk[contacted] + rng.normal(0, noise, len(contacted))
         recent = state.last_referral[contacted] >= day - 365
         quota_re = round(referrals_due * state.targets.rereferral_share)
         order_re = np.flatnonzero(recent)[np.argsort(-judged[recent], kind="stable")]

@@ -50,7 +50,7 @@ class LookedAfter:
         state = self.state
         rng = state.rng
         t = state.targets
-        target = t.looked_after_per_10k * scale
+        target = t.looked_after_per_10k * scale * state.lever("looked_after", start)
         projected = int(((state.lac_from <= stop) & (state.lac_until > stop)).sum())
         due = max(0.0, target * 0.40 / 12 + 0.3 * (target - projected))
         n_due = int(rng.poisson(due)) if due > 0 else 0
@@ -69,7 +69,7 @@ class LookedAfter:
             n_take = min(n_due, len(candidates))
             chosen = rng.choice(candidates, size=n_take, replace=False, p=w / w.sum()).tolist()
         # UASC: a small share of entries are older children arriving alone.
-        uasc_due = int(rng.binomial(n_due, 0.04))
+        uasc_due = int(rng.binomial(n_due, min(0.5, 0.04 * state.lever("uasc", start))))
         if uasc_due:
             age = (start - state.dob) / YEAR
             pool = np.flatnonzero(

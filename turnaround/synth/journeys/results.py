@@ -9,6 +9,7 @@ import pandas as pd
 
 from turnaround.synth import risk as risk_model
 from turnaround.synth.calendar import from_days, next_weekday
+from turnaround.synth.drift import Drift
 from turnaround.synth.journeys.state import NEVER, JourneyState
 from turnaround.synth.model import SocialCare
 
@@ -20,6 +21,7 @@ class JourneyResult:
     social_care: SocialCare
     child_risk: pd.DataFrame
     known_status: pd.DataFrame
+    drift: Drift | None = None  # the rates' drift and changes of regime, set by the simulator
 
 
 class Results:

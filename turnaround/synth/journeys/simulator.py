@@ -77,7 +77,9 @@ class JourneySimulator:
 
         t = state.targets
         scale = scale_of(n_res)
-        referrals_due = int(rng.poisson(t.referrals_per_10k * scale / 12))
+        referrals_due = int(
+            rng.poisson(t.referrals_per_10k * scale / 12 * state.levers["referrals"][m])
+        )
         eligible = resident & (state.busy_until < start)
         self.front_door.contacts_and_referrals(m, start, stop, risk, eligible, referrals_due)
         self.care.entries_to_care(start, stop, risk, resident, scale)
@@ -97,4 +99,7 @@ def simulate_journeys(
     progress: object = None,
 ) -> JourneyResult:
     """Run the month-by-month simulation and return the council's records and the truth."""
-    return JourneySimulator(config, population, spells, rng, sim_start).run(progress)
+    simulator = JourneySimulator(config, population, spells, rng, sim_start)
+    result = simulator.run(progress)
+    result.drift = simulator.state.drift
+    return result

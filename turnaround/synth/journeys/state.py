@@ -16,8 +16,10 @@ import pandas as pd
 from turnaround.synth import risk as risk_model
 from turnaround.synth.calendar import OPEN, add_years, day_number, from_days, to_days
 from turnaround.synth.config import SynthConfig, Targets
+from turnaround.synth.drift import LEVER_NAMES, Drift, build_drift
 from turnaround.synth.identity import postcode_sector
 from turnaround.synth.model import Population
+from turnaround.synth.rng import rng_for
 
 YEAR = 365.25
 NEVER = -(10**9)
@@ -73,6 +75,7 @@ class JourneyState:
         spells: pd.DataFrame,
         rng: np.random.Generator,
         sim_start: int,
+        drift: Drift | None = None,
     ) -> None:
         self.config = config
         self.rng = rng
@@ -94,6 +97,17 @@ class JourneyState:
         months = pd.date_range(from_days(np.array([sim_start]))[0], periods=400, freq="MS")
         month_days = to_days(months.values)
         self.month_starts = month_days[month_days <= self.end]
+        self.drift = drift or build_drift(
+            rng_for(config.seed, "drift"),
+            _collection_year_of(sim_start),
+            config.end_year,
+            window_from=config.collection_years[0],
+            levels=self._expected_levels(config),
+        )
+        # Each lever's multiplier in the middle of each month.
+        self.levers = {
+            name: self.drift.multiplier(name, self.month_starts + 14) for name in LEVER_NAMES
+        }
         self.masks = risk_model.factor_masks(spells, n_hh, self.month_starts)
         self.risk_table = risk_model.household_risk_table()
         self.sectors = self._home_sectors(population)
@@ -137,6 +151,25 @@ class JourneyState:
         )
         return sector.reindex(self.hh).fillna("B1 1").to_numpy()
 
+    def _expected_levels(self, config: SynthConfig) -> dict[str, float]:
+        """The city's expected count of each figure the DfE panel has, from its size."""
+        t, scale = self.targets, config.scale
+        return {
+            "looked_after": t.looked_after_per_10k * scale,
+            "in_need": t.in_need_per_10k * scale,
+            "cp_plans": t.cp_plans_per_10k * scale,
+            "referrals": t.referrals_per_10k * scale,
+        }
+
+    def month_of(self, day: int) -> int:
+        """Index of the simulated month ``day`` falls in."""
+        m = np.searchsorted(self.month_starts, day, side="right") - 1
+        return int(np.clip(m, 0, len(self.month_starts) - 1))
+
+    def lever(self, name: str, day: int) -> float:
+        """The drift multiplier of lever ``name`` in ``day``'s month (1 in the last year)."""
+        return float(self.levers[name][self.month_of(day)])
+
     def la_id(self, i: int) -> str:
         """Child ``i``'s council id, given the first time the council hears of them."""
         if not self.la_child_id[i]:
@@ -158,14 +191,7 @@ class JourneyState:
 
     def household_factors(self, i: int, day: int) -> int:
         """The bit mask of risk factors active in child ``i``'s household in ``day``'s month."""
-        m = int(
-            np.clip(
-                np.searchsorted(self.month_starts, day, side="right") - 1,
-                0,
-                len(self.month_starts) - 1,
-            )
-        )
-        return int(self.masks[m, self.hh[i]])
+        return int(self.masks[self.month_of(day), self.hh[i]])
 
     def close_referral(self, rid: int, day: int, reason: str) -> None:
         """Close referral ``rid`` on ``day`` (not before its assessment) for ``reason``."""
@@ -176,3 +202,9 @@ class JourneyState:
         rec[5] = day
         rec[6] = reason
         self.busy_until[i] = day
+
+
+def _collection_year_of(day: int) -> int:
+    """The collection year (named by its 31 March) that ``day`` falls in."""
+    d = np.datetime64(int(day), "D").astype(object)
+    return int(d.year + 1 if d.month >= 4 else d.year)
