@@ -47,7 +47,8 @@ YOT_HEADER += "OffenceType,Outcome\n"
 MISSING_HEADER = "ReportRef,ReportedDate,Forename,Surname,DateOfBirth,Sex,Postcode,HomeAddress,"
 MISSING_HEADER += "NHSNumber,MissingFrom,HoursMissing\n"
 PEOPLE_HEADER = (
-    "PersonID,FirstName,LastName,DateOfBirth,Gender,AddressLine1,PostCode,NHSNumber,UPN\n"
+    "PersonID,FirstName,LastName,DateOfBirth,Gender,AddressLine1,PostCode,NHSNumber,UPN,"
+    "FirstKnownDate\n"
 )
 SCHOOL_HEADER = (
     "CensusRowID,URN,UPN,Surname,Forename,DOB,Gender,Postcode,FSMEligible,SENProvision,"
@@ -81,8 +82,8 @@ def _people(path: Path) -> Path:
     return _write(
         path,
         PEOPLE_HEADER
-        + "C1,Amy,Khan,04/03/2002,Female,1 High St,B1 1AA,,\n"
-        + "C2,Cal,Ode,01/01/2005,Male,3 Mid Way,B3 3CC,,\n",
+        + "C1,Amy,Khan,04/03/2002,Female,1 High St,B1 1AA,,,12/06/2007\n"
+        + "C2,Cal,Ode,01/01/2005,Male,3 Mid Way,B3 3CC,,,03/02/2013\n",
     )
 
 
@@ -129,6 +130,11 @@ def test_load_sources_stores_standardised_records_with_their_fields(
     assert json.loads(str(m1[8])) == {"missing_from": "Home", "hours_missing": 12}
     assert json.loads(str(rows[1][8])) == {"missing_from": "Care", "hours_missing": None}
     assert json.loads(str(rows[2][8])) == {}
+    # The case system's first-known date is the social care record's event date.
+    assert [(r[1], r[2]) for r in rows[2:4]] == [
+        ("C1", date(2007, 6, 12)),
+        ("C2", date(2013, 2, 3)),
+    ]
     assert {r[9] for r in rows} == {loaded.load_id}
     load = store.fetchall(
         "select load_id, kind, rows_loaded, loaded_by from loads where kind = ?", [KIND]

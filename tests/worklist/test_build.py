@@ -44,17 +44,49 @@ def scored(store: Store, person: str, score: float, indicators: str = "da") -> N
     store.execute("insert into risk_scores values (?, ?, ?, ?)", [person, score, indicators, AS_OF])
 
 
-def known(store: Store, person: str, child_id: str, probability: float = 0.99) -> None:
-    """Match ``person`` to the social care child ``child_id`` (with their care record)."""
-    add_record(store, person, SOCIAL_CARE, child_id, None, dob=CHILD)
+def known(
+    store: Store,
+    person: str,
+    child_id: str,
+    probability: float = 0.99,
+    first_known: date | None = None,
+) -> None:
+    """Match ``person`` to the social care child ``child_id`` (with their care record, dated
+    the day the case system first knew them)."""
+    add_record(store, person, SOCIAL_CARE, child_id, first_known, dob=CHILD)
     store.execute("insert into linkage_known values (?, ?, ?)", [person, child_id, probability])
 
 
-def in_return(store: Store, table: str, child_id: str) -> None:
-    """A row for ``child_id`` in one of the statutory returns tables."""
+CLOSURE = {"cin_episodes": "closure_date", "annex_a_list6_children_in_need": "cin_closure_date"}
+"""Returns tables that say when a referral closed."""
+
+
+def in_return(
+    store: Store, table: str, child_id: str, *, year: int = 2014, still_open: bool = False
+) -> None:
+    """A row for ``child_id`` in one of the statutory returns tables (for ``year``).
+
+    A referral (CIN episode, Annex A list 6 case) is closed in January unless ``still_open``.
+    """
     column = {**ASSESSED_TABLES, **REFERRED_TABLES}.get(table, "child_id")
+    closure = CLOSURE.get(table)
+    if closure is None or still_open:
+        store.execute(
+            f"insert into {table} ({column}, year, load_id) values (?, ?, 'test')",
+            [child_id, year],
+        )
+    else:
+        store.execute(
+            f"insert into {table} ({column}, {closure}, year, load_id) values (?, ?, ?, 'test')",
+            [child_id, date(year, 1, 10), year],
+        )
+
+
+def loaded(store: Store, kind: str, year: int) -> None:
+    """Record that a return of ``kind`` for ``year`` was loaded."""
     store.execute(
-        f"insert into {table} ({column}, year, load_id) values (?, 2014, 'test')", [child_id]
+        "insert into loads (load_id, kind, year, source) values (?, ?, ?, 'test')",
+        [f"{kind}-{year}", kind, year],
     )
 
 
@@ -108,7 +140,9 @@ def test_who_is_on_the_worklist(store: Store) -> None:
     assert summary.by_involvement == {
         "none": 3,
         "contact": 1,
+        "known before the returns": 0,
         "referral closed without assessment": 2,
+        "referral open without assessment": 0,
     }
 
 
@@ -132,6 +166,68 @@ def test_a_referral_alone_lists_the_child_as_closed_unassessed(store: Store, tab
     build_worklist(store, actor=admin(store))
 
     assert worklist(store) == {"K1": (1, "referral closed without assessment", "C1")}
+
+
+@pytest.mark.parametrize("table", sorted(CLOSURE))
+def test_a_referral_open_at_the_year_end_is_not_taken_for_a_closed_one(
+    store: Store, table: str
+) -> None:
+    for person in ("K1", "K2", "K3"):
+        add_record(store, person, DA, f"D{person}", date(2014, 1, 1), dob=CHILD)
+        scored(store, person, 3)
+    known(store, "K1", "C1")
+    in_return(store, table, "C1", still_open=True)  # no closure date at 31 March 2014
+    known(store, "K2", "C2")
+    in_return(store, table, "C2")  # closed in January 2014
+    known(store, "K3", "C3")
+    in_return(store, table, "C3", year=2013, still_open=True)  # open in 2013 ...
+    in_return(store, table, "C3", year=2014)  # ... closed in the latest return
+
+    summary = build_worklist(store, actor=admin(store))
+
+    assert worklist(store) == {
+        "K1": (1, "referral open without assessment", "C1"),
+        "K2": (2, "referral closed without assessment", "C2"),
+        "K3": (3, "referral closed without assessment", "C3"),
+    }
+    assert summary.by_involvement["referral open without assessment"] == 1
+    assert summary.by_involvement["referral closed without assessment"] == 2
+
+
+def test_a_child_known_only_before_the_returns_is_not_taken_for_a_contact(
+    store: Store,
+) -> None:
+    for year in (2013, 2014):  # the returns begin on 1 April 2012
+        loaded(store, "cin", year)
+    loaded(store, "ssda903", 2014)
+    for person in ("K1", "K2", "K3", "K4"):
+        add_record(store, person, DA, f"D{person}", date(2014, 1, 1), dob=CHILD)
+        scored(store, person, 3)
+    known(store, "K1", "C1", first_known=date(2012, 3, 31))  # the day before they begin
+    known(store, "K2", "C2", first_known=date(2012, 4, 1))  # the day they begin
+    known(store, "K3", "C3")  # no first-known date in the export
+    known(store, "K4", "C4", first_known=date(2008, 6, 1))
+    in_return(store, "cin_episodes", "C4")  # a referral in the returns says more
+
+    summary = build_worklist(store, actor=admin(store))
+
+    assert worklist(store) == {
+        "K1": (1, "known before the returns", "C1"),
+        "K2": (2, "contact", "C2"),
+        "K3": (3, "contact", "C3"),
+        "K4": (4, "referral closed without assessment", "C4"),
+    }
+    assert summary.by_involvement["known before the returns"] == 1
+
+
+def test_with_no_returns_loaded_no_child_is_known_before_them(store: Store) -> None:
+    add_record(store, "K1", DA, "D1", date(2014, 1, 1), dob=CHILD)
+    scored(store, "K1", 3)
+    known(store, "K1", "C1", first_known=date(2001, 1, 1))
+
+    build_worklist(store, actor=admin(store))
+
+    assert worklist(store) == {"K1": (1, "contact", "C1")}
 
 
 @pytest.mark.parametrize(

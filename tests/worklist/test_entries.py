@@ -63,7 +63,10 @@ def _people(store: Store) -> None:
     )
     add_record(store, "K2", SOCIAL_CARE, "C2", date(2014, 3, 30), postcode="B9 9ZZ", **tom)
     store.execute("insert into linkage_known values ('K2', 'C2', 0.97)")
-    store.execute("insert into cin_episodes (child_id, year, load_id) values ('C2', 2014, 'test')")
+    store.execute(
+        "insert into cin_episodes (child_id, closure_date, year, load_id) "
+        "values ('C2', '2014-01-10', 2014, 'test')"
+    )
     store.execute(
         "insert into linkage_pairs values ('police_missing:P1', 'social_care:C2', 0.97, null)"
     )

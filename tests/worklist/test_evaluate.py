@@ -18,6 +18,7 @@ and the linker (deliberately imperfect) made five clusters:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from pathlib import Path
@@ -29,10 +30,15 @@ from hypothesis import strategies as st
 
 from turnaround.errors import InputError
 from turnaround.worklist.evaluate import (
+    AT_RISK_NOW,
+    DEFAULT_TARGET,
     FAIRNESS_COLUMNS,
     FAIRNESS_DIMENSIONS,
+    HIGH_OR_SEVERE,
+    IN_YEAR,
     WWCSC_THRESHOLD,
     Truth,
+    by_target,
     deprivation_quintile,
     ethnic_group,
     fairness,
@@ -314,6 +320,84 @@ def test_worklist_quality_year_changes_the_targets() -> None:
     assert quality.precision == pytest.approx(1 / 3)
 
 
+def _truth_with_targets(worklist_date: str = "2014-03-31") -> Truth:
+    """The hand-built truth plus who is at risk on the worklist date:
+
+    child 1  at risk now (0.9 in March)                      a target both ways
+    child 2  at risk now, but on a CIN plan                  never a target
+    child 3  at risk in the year (0.8), 0.45 by the spring   high or severe only
+    child 4  contact only, at risk in the year, left the city  neither
+    """
+    table = pd.DataFrame(
+        {
+            "person_id": [1, 2, 3, 4],
+            "worklist_date": pd.to_datetime([worklist_date] * 4),
+            "risk": [0.9, 0.9, 0.45, 0.7],
+            "latest_risk": [0.9, 0.9, 0.45, 0.0],
+            "level": ["severe", "severe", "high", "severe"],
+            "age": [7, 12, 9, 15],
+            "in_city": [True, True, True, False],
+            "at_risk_now": [True, True, False, False],
+            "high_or_severe": [True, True, True, False],
+        }
+    )
+    return dataclasses.replace(_truth(), targets_now=table)
+
+
+def test_targets_at_the_worklist_date_by_hand() -> None:
+    truth = _truth_with_targets()
+
+    assert truth.target_names(2014) == (IN_YEAR, AT_RISK_NOW, HIGH_OR_SEVERE)
+    assert list(truth.targets(2014)) == [1, 3, 4]  # the default: at risk in the year
+    assert DEFAULT_TARGET == IN_YEAR
+    assert list(truth.targets(2014, AT_RISK_NOW)) == [1]
+    assert list(truth.targets(2014, HIGH_OR_SEVERE)) == [1, 3]
+
+
+def test_the_worklist_against_each_target_by_hand() -> None:
+    top_two = by_target(WORKLIST, _clusters(), _people(), _truth_with_targets(), 2014, k=2)
+
+    # Top two: K2 (child 1) and K3 (child 2, on a plan). Child 1 is a target every way.
+    assert [t.target for t in top_two] == [IN_YEAR, AT_RISK_NOW, HIGH_OR_SEVERE]
+    assert [(t.targets, t.hits) for t in top_two] == [(3, 1), (1, 1), (2, 1)]
+    assert [t.precision for t in top_two] == [0.5, 0.5, 0.5]
+    assert [t.recall for t in top_two] == pytest.approx([1 / 3, 1.0, 1 / 2])
+    assert [t.best_precision for t in top_two] == [1.0, 0.5, 1.0]
+    assert top_two[1].label.startswith("At risk at the worklist date")
+
+    whole = by_target(WORKLIST, _clusters(), _people(), _truth_with_targets(), 2014)
+    # All three rows: children 1, 2 and 3. Child 3 counts for the broader group only.
+    assert [(t.hits, t.reachable_targets) for t in whole] == [(2, 2), (1, 1), (2, 2)]
+    assert [t.precision for t in whole] == pytest.approx([2 / 3, 1 / 3, 2 / 3])
+    assert [t.recall for t in whole] == pytest.approx([2 / 3, 1.0, 1.0])
+
+
+def test_the_default_target_is_unchanged_by_the_new_ones() -> None:
+    with_new = worklist_quality(WORKLIST, _clusters(), _people(), _truth_with_targets(), 2014)
+    without = worklist_quality(WORKLIST, _clusters(), _people(), _truth(), 2014)
+
+    assert with_new == without
+    assert (
+        worklist_quality(
+            WORKLIST, _clusters(), _people(), _truth_with_targets(), 2014, target=AT_RISK_NOW
+        ).targets
+        == 1
+    )
+
+
+def test_targets_at_the_worklist_date_hold_only_in_its_year() -> None:
+    older = _truth()  # a city generated before the targets table existed
+    assert older.target_names(2014) == (IN_YEAR,)
+    assert [t.target for t in by_target(WORKLIST, _clusters(), _people(), older, 2014)] == [IN_YEAR]
+    dated_2013 = _truth_with_targets("2013-03-31")
+    assert dated_2013.target_names(2014) == (IN_YEAR,)
+    assert dated_2013.target_names(2013) == (IN_YEAR, AT_RISK_NOW, HIGH_OR_SEVERE)
+    with pytest.raises(InputError, match="not defined for the 2014 collection year"):
+        dated_2013.targets(2014, AT_RISK_NOW)
+    with pytest.raises(InputError, match="no target 'peak'"):
+        older.targets(2014, "peak")
+
+
 def test_results_give_labelled_rows_and_plain_dicts() -> None:
     quality = worklist_quality(WORKLIST, _clusters(), _people(), _truth(), 2014)
 
@@ -424,3 +508,9 @@ def test_real_city_with_perfect_clusters(tmp_path: Path) -> None:
     assert tuple(table["dimension"].unique()) == FAIRNESS_DIMENSIONS
     assert (table["complete"].dropna() == 1.0).all()
     assert table.groupby("dimension")["target_children"].sum().eq(result.targets).all()
+
+    # The city's truth has the targets at the worklist date: fewer than at risk in the year.
+    assert truth.target_names(year) == (IN_YEAR, AT_RISK_NOW, HIGH_OR_SEVERE)
+    now = truth.targets(year, AT_RISK_NOW)
+    assert set(now) <= set(targets)
+    assert set(now) <= set(truth.targets(year, HIGH_OR_SEVERE))

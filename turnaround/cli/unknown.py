@@ -22,7 +22,12 @@ from turnaround.risk.indicators import load_indicators, score_people
 from turnaround.store import Store, open_store
 from turnaround.worklist.build import WorklistSummary, build_worklist, worklist_summary
 from turnaround.worklist.entries import DEFAULT_TOP, Entry, export_worklist, view_worklist
-from turnaround.worklist.present import FAIRNESS_SHORT, evaluation_view, worklist_view
+from turnaround.worklist.present import (
+    FAIRNESS_SHORT,
+    TARGET_SHORT,
+    evaluation_view,
+    worklist_view,
+)
 from turnaround.worklist.report import Evaluation, evaluate_worklist
 
 UserOption = Annotated[
@@ -240,6 +245,17 @@ def evaluation_tables(evaluation: Evaluation) -> list[Table]:
         for line in rows:
             table.add_row(line.label, line.value)
         tables.append(table)
+    if len(view.targets) > 1:
+        compared = Table(
+            title=f"The top {view.k} against each definition of a target",
+            caption="At the date: 0.6+ (or 0.4+) in the last 3 months, under 18, in the city.",
+        )
+        for key, heading in TARGET_SHORT.items():
+            left = key == "target"
+            compared.add_column(heading, justify="left" if left else "right", no_wrap=left)
+        for row in view.targets:
+            compared.add_row(*(row[key] for key in TARGET_SHORT))
+        tables.append(compared)
     fair = Table(
         title="Fairness: linkage and flag rates by group",
         caption="Children: with 2+ records. The report has the full table.",

@@ -4,7 +4,14 @@ Statutory returns carry no names, so the safeguarding hub matches partner record
 people in the council's case-management system. This writes that system's person export for
 every child with a social care record: the council's child id, names, date of birth, sex,
 address and postcode when first known, NHS number and UPN, with the light noise of a system
-staff type into (a few typos and nicknames, some NHS numbers not recorded).
+staff type into (a few typos and nicknames, some NHS numbers not recorded), and the date the
+council first knew the child.
+
+The first-known date is the earliest contact, early help, referral or care episode the case
+system holds, including those before the first collection year (children already in care when
+the simulation starts were referred years before it). The statutory returns hold only what was
+open in their year, so this is how the product tells a child known before the returns from one
+known only through a contact.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ COLUMNS = {
     "postcode": "PostCode",
     "nhs_number": "NHSNumber",
     "upn": "UPN",
+    "first_known": "FirstKnownDate",
 }
 
 
@@ -49,8 +57,9 @@ def case_people(
 ) -> pd.DataFrame:
     """One person record per known child, as the case system holds it (noised, no truth)."""
     known = social_care.known_children.merge(population.children, on="person_id")
-    first_seen = social_care.contacts.groupby("la_child_id")["contact_date"].min()
-    known["record_date"] = known["la_child_id"].map(first_seen).fillna(known["arrived"])
+    first_known = first_known_dates(social_care)
+    known["first_known"] = known["la_child_id"].map(first_known)
+    known["record_date"] = known["first_known"].fillna(known["arrived"])
     address = _address_on(population.addresses, known["household_id"], known["record_date"])
     clean = pd.DataFrame(
         {
@@ -67,10 +76,29 @@ def case_people(
     )
     noisy = apply_noise(clean, CASE_SYSTEM, rng)
     noisy["dob"] = pd.to_datetime(noisy["dob"]).dt.strftime("%d/%m/%Y").fillna("")
+    # The system stamps the date itself: it carries none of the noise of what staff type.
+    noisy["first_known"] = (
+        pd.to_datetime(known["first_known"]).dt.strftime("%d/%m/%Y").fillna("").to_numpy()
+    )
     noisy["sex"] = noisy["sex"].map({"M": "Male", "F": "Female"}).fillna("")
     return noisy.rename(columns=COLUMNS)[list(COLUMNS.values())].sort_values(
         "PersonID", ignore_index=True
     )
+
+
+def first_known_dates(social_care: SocialCare) -> pd.Series:
+    """Each known child's first contact, early help, referral or care episode (by child id)."""
+    dated = [
+        (social_care.contacts, "contact_date"),
+        (social_care.early_help, "start"),
+        (social_care.referrals, "referral_date"),
+        (social_care.episodes, "decom"),
+    ]
+    parts = [
+        frame[["la_child_id", column]].rename(columns={column: "date"}) for frame, column in dated
+    ]
+    every = pd.concat(parts, ignore_index=True).dropna(subset=["date"])
+    return every.groupby("la_child_id")["date"].min()
 
 
 def write_case_people(people: pd.DataFrame, out_dir: Path) -> Path:

@@ -6,7 +6,8 @@ city/
   returns/annex_a/annex_a_<year>.xlsx  Ofsted's Annex A lists 1-11
   extracts/*.csv                    partner agency extracts, each in its own layout
   workforce/*.csv                   staff, teams, vacancies, case allocations
-  truth/*.parquet                   ground truth: never mixed with the extracts
+  truth/*.parquet                   ground truth: never mixed with the extracts (targets.py
+                                    says who the worklist should find on its date)
   manifest.json                     what was generated, with its calibration figures
 """
 
@@ -16,12 +17,12 @@ import json
 import multiprocessing as mp
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from turnaround.synth import calibration
+from turnaround.synth import calibration, targets
 from turnaround.synth.calendar import day_number
 from turnaround.synth.case_records import case_people, write_case_people
 from turnaround.synth.config import SynthConfig
@@ -50,6 +51,9 @@ class GeneratedCity:
     known_status: pd.DataFrame
     figures: list[calibration.Figure]
     unknown_at_risk: int
+    unknown_targets: dict[str, int] = field(default_factory=dict)
+    """Unknown children at risk at the worklist date ('at_risk_now') and at high or severe
+    risk then ('high_or_severe'): see ``targets.py``."""
 
 
 def _quiet(_step: str, _done: int, _total: int) -> None:
@@ -85,6 +89,7 @@ def generate_city(config: SynthConfig, out_dir: Path, progress: Progress = _quie
             child_risk=journeys.child_risk,
             drift=journeys.drift.table() if journeys.drift else None,
             regimes=journeys.drift.regime_table() if journeys.drift else None,
+            targets=journeys.targets,
         ),
         social_care=journeys.social_care,
         extracts=extracts,
@@ -103,10 +108,14 @@ def generate_city(config: SynthConfig, out_dir: Path, progress: Progress = _quie
     unknown = calibration.unknown_at_risk(
         journeys.known_status, journeys.child_risk, config.end_year
     )
+    now = {
+        column: len(targets.unknown_targets(journeys.targets, journeys.known_status, column))
+        for column in ("at_risk_now", "high_or_severe")
+    }
     city.figures = {f.key: f.generated for f in figures}
-    write_manifest(config, figures, unknown, out_dir, city.risk.regimes)
+    write_manifest(config, figures, unknown, out_dir, now, city.risk.regimes)
     progress("done", total, total)
-    return GeneratedCity(city, out_dir, journeys.known_status, figures, unknown)
+    return GeneratedCity(city, out_dir, journeys.known_status, figures, unknown, now)
 
 
 def write_returns(city: City, config: SynthConfig, out_dir: Path, workers: int = 0) -> list[Path]:
@@ -198,6 +207,8 @@ def write_truth(city: City, known_status: pd.DataFrame, out_dir: Path) -> list[P
         tables["drift"] = city.risk.drift
     if city.risk.regimes is not None:
         tables["regimes"] = city.risk.regimes
+    if city.risk.targets is not None:
+        tables["targets"] = city.risk.targets
     paths = []
     for name, frame in tables.items():
         path = out_dir / f"{name}.parquet"
@@ -211,9 +222,15 @@ def write_manifest(
     figures: list[calibration.Figure],
     unknown: int,
     out_dir: Path,
+    unknown_now: dict[str, int] | None = None,
     regimes_table: pd.DataFrame | None = None,
 ) -> Path:
-    """A small JSON description of the city: settings and headline figures (no timestamps)."""
+    """A small JSON description of the city: settings and headline figures (no timestamps).
+
+    ``unknown`` counts the unknown children at risk in the last year (the older target);
+    ``unknown_now`` those at risk, and at high or severe risk, at the worklist date;
+    ``regimes_table`` the city's changes of regime.
+    """
     regimes = (
         []
         if regimes_table is None
@@ -246,6 +263,11 @@ def write_manifest(
         "unknown_at_risk": unknown,
         "regimes": regimes,
     }
+    if unknown_now is not None:
+        manifest["unknown_at_worklist_date"] = {
+            "worklist_date": targets.worklist_date(config).isoformat(),
+            **unknown_now,
+        }
     path = out_dir / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path

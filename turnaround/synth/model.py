@@ -32,6 +32,11 @@ risk_spells
 child_risk (ground truth)
     person_id int64, year int (collection year), risk float (0..1 peak in the year),
     level str ('low' | 'medium' | 'high' | 'severe'), at_risk bool
+targets (ground truth, ``targets.py``): one row per child with any risk in the last 3 months
+    person_id int64, worklist_date date (31 March ending the last year), risk float (peak
+    in the last 3 months), latest_risk float (the last month), level str, age int (completed
+    years on the date), in_city bool (living in the city on the date), at_risk_now bool (risk
+    >= 0.6, under 18 and in the city on the date), high_or_severe bool (the same, risk >= 0.4)
 
 Social care (``journeys.py``), all keyed by la_child_id str (e.g. 'C0012345')
 ------------------------------------------------------------------------------------------
@@ -114,7 +119,8 @@ class Population:
 
 @dataclass
 class Risk:
-    """Latent family risk: factor spells per household and each child's yearly level."""
+    """Latent family risk: factor spells per household, each child's yearly level, and who
+    is at risk on the worklist date."""
 
     spells: pd.DataFrame
     child_risk: pd.DataFrame
@@ -122,6 +128,7 @@ class Risk:
     # regime (date, kind, lever, multiplier): see synth/drift.py.
     drift: pd.DataFrame | None = None
     regimes: pd.DataFrame | None = None
+    targets: pd.DataFrame | None = None  # who is a target at the worklist date: synth/targets.py
 
 
 @dataclass

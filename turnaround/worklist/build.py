@@ -7,10 +7,14 @@ Built from the store after linkage (``linkage_clusters``, ``linkage_known``) and
 * they were under 18 on the worklist date (by the date of birth most of their records give);
 * no social care record was matched to them, or every social care child matched to them has
   had no assessment, plan, protection enquiry or care episode in any loaded return: their
-  contact or referral was closed without assessment.
+  contact or referral was closed without assessment, their referral is still open without
+  one, or they were known only before the loaded returns begin.
 
 How far the council went with a matched child comes from the statutory returns in the store
-(CIN census, SSDA903 and Annex A), never from the synthetic city's truth.
+(CIN census, SSDA903 and Annex A), and the date the case system first knew them (the social
+care record's event date, from the person export), never from the synthetic city's truth.
+A referral is *open* when the latest loaded CIN census or Annex A list 6 returns it with no
+closure date: it is not taken for one closed without assessment.
 
 Entries are ranked by score, then the number of indicators, then the most recent event. Each
 carries how sure the identity is: the weakest link holding the person's records together (1.0
@@ -51,7 +55,24 @@ REFERRED_TABLES: dict[str, str] = {
 }
 """Returns whose presence shows a referral was accepted."""
 
-INVOLVEMENT = ("none", "contact", "referral closed without assessment")
+RETURN_KINDS: tuple[str, ...] = ("ssda903", "cin", "annex_a")
+"""Loads of statutory returns: the earliest one's year is where the returns' history begins."""
+
+CONTACT = "contact"
+KNOWN_BEFORE = "known before the returns"
+CLOSED_UNASSESSED = "referral closed without assessment"
+OPEN_UNASSESSED = "referral open without assessment"
+INVOLVEMENT = ("none", CONTACT, KNOWN_BEFORE, CLOSED_UNASSESSED, OPEN_UNASSESSED)
+"""How far social care went with a listed person, least first:
+
+- ``none``: no social care record matched;
+- ``contact``: matched, with no referral in the returns, first known within them (or when);
+- ``known before the returns``: matched, in no return, but first known before the earliest
+  loaded return's year began, so what happened then is not in the store;
+- ``referral closed without assessment``: a referral in the returns, closed, unassessed;
+- ``referral open without assessment``: a referral the latest return shows still open."""
+
+_STEP = {CONTACT: 1, KNOWN_BEFORE: 2, CLOSED_UNASSESSED: 3, OPEN_UNASSESSED: 4}
 
 
 @dataclass(frozen=True)
@@ -66,26 +87,64 @@ class WorklistSummary:
     by_involvement: dict[str, int]
 
 
+def open_referrals_sql() -> str:
+    """SQL for the child ids with a referral open at the end of the latest loaded return.
+
+    A CIN census episode or Annex A list 6 case with no closure date in its latest year.
+    """
+    return """
+        select child_id from cin_episodes
+        where closure_date is null and year = (select max(year) from cin_episodes)
+        union
+        select child_id from annex_a_list6_children_in_need
+        where cin_closure_date is null
+          and year = (select max(year) from annex_a_list6_children_in_need)
+    """
+
+
 def involvement_sql() -> str:
-    """SQL giving each social care child id its furthest step, from the loaded returns."""
-    assessed = " union ".join(
-        f"select {col} as child_id from {t}" for t, col in ASSESSED_TABLES.items()
-    )
-    referred = " union ".join(
-        f"select {col} as child_id from {t}" for t, col in REFERRED_TABLES.items()
-    )
+    """SQL giving each social care child id its furthest step, from the loaded returns.
+
+    The person export's first-known date (the social care record's event date) tells a child
+    known before the earliest loaded return from one known only through a contact.
+    """
+    assessed = _ids_in(ASSESSED_TABLES)
+    referred = _ids_in(REFERRED_TABLES)
+    kinds = ", ".join(f"'{kind}'" for kind in RETURN_KINDS)
     return f"""
         select k.child_id,
                case when k.child_id in (select child_id from ({assessed})) then 'assessed'
+                    when k.child_id in (select child_id from ({open_referrals_sql()}))
+                        then '{OPEN_UNASSESSED}'
                     when k.child_id in (select child_id from ({referred}))
-                        then 'referral closed without assessment'
-                    else 'contact' end as involvement
+                        then '{CLOSED_UNASSESSED}'
+                    when f.first_known < (
+                        select make_date(min(year) - 1, 4, 1) from loads
+                        where kind in ({kinds}) and year is not null)
+                        then '{KNOWN_BEFORE}'
+                    else '{CONTACT}' end as involvement
         from (select distinct child_id from linkage_known) k
+        left join (
+            select record_id as child_id, min(event_date) as first_known
+            from linkage_records where source = '{SOCIAL_CARE}' group by record_id
+        ) f using (child_id)
     """
 
 
 def _ids_in(tables: dict[str, str]) -> str:
     return " union ".join(f"select {col} as child_id from {t}" for t, col in tables.items())
+
+
+def _step_sql(column: str) -> str:
+    """SQL numbering an involvement by how far it went (0 for 'assessed' and anything else)."""
+    whens = " ".join(f"when '{name}' then {step}" for name, step in _STEP.items())
+    return f"case {column} {whens} else 0 end"
+
+
+def _involvement_of_step_sql(matched: str) -> str:
+    """SQL naming a listed person's involvement from their furthest step ('none' unmatched)."""
+    whens = " ".join(f"when {matched}.step = {step} then '{name}'" for name, step in _STEP.items())
+    return f"case when {matched}.cluster_id is null then 'none' {whens} else '{CONTACT}' end"
 
 
 def build_worklist(store: Store, *, actor: Actor) -> WorklistSummary:
@@ -108,8 +167,7 @@ def _build(store: Store) -> WorklistSummary:
             matched as (
                 select k.cluster_id,
                        bool_or(i.involvement = 'assessed') as assessed,
-                       max(case i.involvement when 'referral closed without assessment' then 2
-                                when 'contact' then 1 else 0 end) as step,
+                       max({_step_sql("i.involvement")}) as step,
                        arg_max(k.child_id, k.match_probability) as child_id,
                        max(k.match_probability) as care_match_probability
                 from linkage_known k join involvement i using (child_id)
@@ -151,9 +209,7 @@ def _build(store: Store) -> WorklistSummary:
             entries as (
                 select s.cluster_id, s.score, s.indicators,
                        case when m.cluster_id is null then null else m.child_id end as child_id,
-                       case when m.cluster_id is null then 'none'
-                            when m.step = 2 then 'referral closed without assessment'
-                            else 'contact' end as involvement,
+                       {_involvement_of_step_sql("m")} as involvement,
                        c.identity_confidence, m.care_match_probability,
                        p.records, coalesce(p.sources, '') as sources, p.latest_event, s.as_of,
                        len(string_split(s.indicators, ',')) as n_indicators

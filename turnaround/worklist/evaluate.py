@@ -14,7 +14,8 @@ They answer four questions a safeguarding manager would ask before trusting the 
    off the worklist as "already known".
 3. **Is the top of the list right?** (``worklist_quality``) Of the first *k* people on the
    list, how many were truly at risk and unknown (precision), and what share of all such
-   children did the list reach (recall).
+   children did the list reach (recall). Who was "at risk" has more than one definition
+   (``TARGETS``); ``by_target`` scores the list against each.
 4. **Is it fair?** (``fairness``) The same measures by ethnicity, name group, sex,
    deprivation and disability, because matching works less well for some names and some
    families have fewer records.
@@ -38,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from turnaround.core.years import collection_year
 from turnaround.errors import InputError
 from turnaround.linkage.sources import SOCIAL_CARE
 
@@ -53,6 +55,25 @@ known only through a contact or a referral closed without assessment."""
 UNKNOWN = "unknown"
 """The known status of a child with no social care record at all."""
 
+IN_YEAR = "at_risk_in_year"
+AT_RISK_NOW = "at_risk_now"
+HIGH_OR_SEVERE = "high_or_severe"
+TARGETS: dict[str, str] = {
+    IN_YEAR: "At risk in the year (peak risk 0.6+)",
+    AT_RISK_NOW: "At risk at the worklist date (0.6+ in the last 3 months)",
+    HIGH_OR_SEVERE: "High or severe risk at the worklist date (0.4+ in the last 3 months)",
+}
+"""Who counts as a target child, by name, with its label. Each is also not known to social care
+(``TARGET_STATUSES``):
+
+- ``at_risk_in_year``: peak risk of 0.6 or more in any month of the collection year
+  (``child_risk``). The first definition, and still the default;
+- ``at_risk_now``: risk of 0.6 or more in the last 3 months before the worklist date, and
+  under 18 and living in the city on it (``targets``, from ``synth/targets.py``);
+- ``high_or_severe``: the same with risk of 0.4 or more (a high or severe level)."""
+
+DEFAULT_TARGET = IN_YEAR
+
 TRUTH_TABLES: tuple[str, ...] = (
     "record_truth",
     "known_children",
@@ -61,6 +82,8 @@ TRUTH_TABLES: tuple[str, ...] = (
     "children",
     "households",
 )
+OPTIONAL_TABLES: dict[str, str] = {"targets": "targets_now"}
+"""Truth tables older cities may lack, with the ``Truth`` field each fills."""
 
 ETHNIC_GROUPS: dict[str, str] = {
     "W": "White",
@@ -135,6 +158,8 @@ class Truth:
     child_risk: pd.DataFrame
     children: pd.DataFrame
     households: pd.DataFrame
+    targets_now: pd.DataFrame | None = None
+    """Who is at risk at the worklist date (``targets.parquet``); None for older cities."""
 
     @classmethod
     def read(cls, city_dir: Path | str) -> Truth:
@@ -146,16 +171,44 @@ class Truth:
                 f"not a synthetic city's truth folder: missing {', '.join(missing)}",
                 path=folder,
             )
-        return cls(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in TRUTH_TABLES})
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TRUTH_TABLES}
+        for name, field_name in OPTIONAL_TABLES.items():
+            if (folder / f"{name}.parquet").is_file():
+                tables[field_name] = pd.read_parquet(folder / f"{name}.parquet")
+        return cls(**tables)
 
-    def targets(self, year: int) -> pd.Index:
-        """Person ids of the children the worklist should find in ``year``.
+    def target_names(self, year: int) -> tuple[str, ...]:
+        """The targets defined for a worklist in collection year ``year``, default first.
 
-        Truly at risk of significant harm in that collection year and not known to social
+        The targets at the worklist date need the city's ``targets`` table, and hold only for
+        a worklist in the collection year that date ends.
+        """
+        names = [DEFAULT_TARGET]
+        table = self.targets_now
+        if table is not None and len(table) and _year_of(table["worklist_date"]) == year:
+            names += [AT_RISK_NOW, HIGH_OR_SEVERE]
+        return tuple(names)
+
+    def targets(self, year: int, target: str = DEFAULT_TARGET) -> pd.Index:
+        """Person ids of the children the worklist should find in ``year``, by ``target``.
+
+        Truly at risk (as the target defines it: see ``TARGETS``) and not known to social
         care beyond a contact or a referral closed without assessment.
         """
-        risk = self.child_risk
-        at_risk = risk.loc[(risk["year"] == year) & risk["at_risk"], "person_id"]
+        if target not in TARGETS:
+            raise InputError(f"no target {target!r}: choose one of {', '.join(TARGETS)}")
+        if target == IN_YEAR:
+            risk = self.child_risk
+            at_risk = risk.loc[(risk["year"] == year) & risk["at_risk"], "person_id"]
+        else:
+            if target not in self.target_names(year):
+                raise InputError(
+                    f"target {target!r} is not defined for the {year} collection year: the "
+                    "city's truth/targets.parquet is missing or dated in another year"
+                )
+            table = self.targets_now
+            assert table is not None
+            at_risk = table.loc[table[target].astype(bool), "person_id"]
         status = self.known_status
         not_known = status.loc[status["known_status"].isin(TARGET_STATUSES), "person_id"]
         return pd.Index(np.intersect1d(at_risk.unique(), not_known.unique()), name="person_id")
@@ -163,6 +216,11 @@ class Truth:
     def status(self) -> pd.Series:
         """Each child's known status, indexed by person id."""
         return self.known_status.set_index("person_id")["known_status"]
+
+
+def _year_of(dates: pd.Series) -> int:
+    """The collection year of the latest of ``dates``."""
+    return collection_year(pd.Timestamp(dates.max()).date())
 
 
 def record_person(truth: Truth, records: pd.DataFrame) -> pd.Series:
@@ -413,8 +471,9 @@ class WorklistQuality(_Result):
     """How good the top of the worklist is for one collection year.
 
     The *target* is every child truly at risk of significant harm that year and not known to
-    social care beyond a contact or a referral closed without assessment. Each person on the
-    list is taken to be the true child most of their records belong to.
+    social care beyond a contact or a referral closed without assessment; "at risk" is as the
+    chosen target defines it (``TARGETS``: by default, peak risk in any month of the year).
+    Each person on the list is taken to be the true child most of their records belong to.
 
     - ``precision``: of the ``considered`` rows (the top ``k``, fewer if the list is shorter),
       the share that are a target child. A child listed twice counts once, so duplicates
@@ -465,10 +524,14 @@ def worklist_quality(
     truth: Truth,
     year: int,
     k: int = 200,
+    target: str = DEFAULT_TARGET,
 ) -> WorklistQuality:
-    """Precision and recall of the worklist's top ``k`` against the year's target children."""
+    """Precision and recall of the worklist's top ``k`` against the year's target children.
+
+    ``target`` names who counts as a target (``TARGETS``); the default is the first definition.
+    """
     top, people = _top_people(worklist, majority_person(clusters, record_person), k)
-    targets = truth.targets(year)
+    targets = truth.targets(year, target)
     frame = _linked(clusters, record_person)
     reachable = targets.intersection(pd.Index(frame.loc[frame["partner"], "person_id"].unique()))
     found = people.intersection(targets)
@@ -488,6 +551,53 @@ def worklist_quality(
         meets_precision=bool(precision >= WWCSC_THRESHOLD),
         meets_recall=bool(recall >= WWCSC_THRESHOLD),
     )
+
+
+@dataclass(frozen=True)
+class TargetQuality(_Result):
+    """The worklist's top ``k`` against one definition of who counts as a target.
+
+    The fields mean what they do in ``WorklistQuality``; ``target`` names the definition
+    (``TARGETS``) and ``label`` says it in words.
+    """
+
+    target: str = _label("Target")
+    label: str = _label("Who counts")
+    targets: int = _label("Target children")
+    reachable_targets: int = _label("With partner records")
+    hits: int = _label("In the top k")
+    precision: float = _label("Precision at k")
+    recall: float = _label("Recall at k")
+    recall_reachable: float = _label("Recall at k, reachable")
+    best_precision: float = _label("Best possible precision at k")
+
+
+def by_target(
+    worklist: pd.DataFrame,
+    clusters: pd.DataFrame,
+    record_person: pd.Series,
+    truth: Truth,
+    year: int,
+    k: int = 200,
+) -> tuple[TargetQuality, ...]:
+    """The top ``k`` scored against every target the truth defines for ``year``, default first."""
+    out = []
+    for name in truth.target_names(year):
+        quality = worklist_quality(worklist, clusters, record_person, truth, year, k, name)
+        out.append(
+            TargetQuality(
+                target=name,
+                label=TARGETS[name],
+                targets=quality.targets,
+                reachable_targets=quality.reachable_targets,
+                hits=quality.hits,
+                precision=quality.precision,
+                recall=quality.recall,
+                recall_reachable=quality.recall_reachable,
+                best_precision=quality.best_precision,
+            )
+        )
+    return tuple(out)
 
 
 # --- 4. Fairness -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from turnaround.present.format import MINUS, MISSING, count, day, financial_year, number, percent
+from turnaround.worklist.evaluate import AT_RISK_NOW, HIGH_OR_SEVERE, IN_YEAR
 
 if TYPE_CHECKING:
     from turnaround.risk.indicators import IndicatorConfig
@@ -86,6 +87,34 @@ class ReviewCounts:
     indicators: tuple[IndicatorRow, ...]
 
 
+TARGET_HEADINGS = {
+    "label": "Who counts as a target",
+    "targets": "Target children",
+    "hits": "In the top k",
+    "precision": "Precision at k",
+    "recall": "Recall at k",
+    "recall_reachable": "Recall, reachable",
+}
+"""The columns of the table comparing the targets (``evaluate.TargetQuality`` by name)."""
+
+TARGET_SHORT = {
+    "target": "Target",
+    "targets": "Children",
+    "hits": "In top k",
+    "precision": "Precision",
+    "recall": "Recall",
+    "recall_reachable": "Reachable",
+}
+"""Shorter headings for a terminal, where the target is named in brief (``TARGET_NAMES``)."""
+
+TARGET_NAMES = {
+    IN_YEAR: "At risk in the year",
+    AT_RISK_NOW: "At risk at the date",
+    HIGH_OR_SEVERE: "High or severe at the date",
+}
+"""Each target's name in brief (``evaluate.TARGETS`` has it in full)."""
+
+
 @dataclass(frozen=True)
 class EvaluationView:
     """The evaluation's figures: linkage, matching to social care, the top k, and fairness."""
@@ -96,6 +125,7 @@ class EvaluationView:
     known: tuple[Count, ...]
     worklist: tuple[Count, ...]
     fairness: tuple[dict[str, str], ...]
+    targets: tuple[dict[str, str], ...] = ()
 
 
 def involvement_label(name: str) -> str:
@@ -204,4 +234,11 @@ def evaluation_view(evaluation: Evaluation) -> EvaluationView:
         known=_counts(evaluation.known.rows()),
         worklist=_counts(evaluation.worklist.rows()),
         fairness=tuple(fairness_rows(evaluation.fairness)),
+        targets=tuple(
+            {
+                "target": TARGET_NAMES.get(t.target, t.target),
+                **{key: format_value(t.to_dict()[key], key) for key in TARGET_HEADINGS},
+            }
+            for t in evaluation.targets
+        ),
     )

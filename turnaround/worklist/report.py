@@ -21,8 +21,10 @@ from turnaround.worklist.evaluate import (
     WWCSC_THRESHOLD,
     KnownErrors,
     LinkageQuality,
+    TargetQuality,
     Truth,
     WorklistQuality,
+    by_target,
     fairness,
     linkage_quality,
     record_person,
@@ -31,6 +33,7 @@ from turnaround.worklist.evaluate import (
 )
 from turnaround.worklist.present import (
     FAIRNESS_HEADINGS,
+    TARGET_HEADINGS,
     evaluation_view,
     indicator_rows,
     worklist_view,
@@ -39,7 +42,11 @@ from turnaround.worklist.present import (
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Linkage, the dangerous error, the worklist at k, and fairness, for one city."""
+    """Linkage, the dangerous error, the worklist at k, and fairness, for one city.
+
+    ``worklist`` and ``fairness`` use the default target; ``targets`` scores the top k against
+    every target the city's truth defines for the year, the default first.
+    """
 
     year: int
     k: int
@@ -47,6 +54,7 @@ class Evaluation:
     known: KnownErrors
     worklist: WorklistQuality
     fairness: pd.DataFrame
+    targets: tuple[TargetQuality, ...] = ()
 
 
 def _frame(store: Store, sql: str) -> pd.DataFrame:
@@ -73,6 +81,7 @@ def evaluate_worklist(store: Store, city_dir: Path | str, *, k: int = DEFAULT_TO
         known=wrongly_known(clusters, known, people, truth),
         worklist=worklist_quality(worklist, clusters, people, truth, year, k),
         fairness=fairness(clusters, known, worklist, people, truth, year, k),
+        targets=by_target(worklist, clusters, people, truth, year, k),
     )
 
 
@@ -106,6 +115,7 @@ def unknown_section(
         top=DEFAULT_TOP,
         evaluation=evaluation_view(evaluation) if evaluation else None,
         headings=FAIRNESS_HEADINGS,
+        target_headings=TARGET_HEADINGS,
         threshold=WWCSC_THRESHOLD,
     )
     return Section(

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 
 from turnaround.synth import risk as risk_model
-from turnaround.synth.calendar import from_days, next_weekday
+from turnaround.synth.calendar import day_number, from_days, next_weekday
 from turnaround.synth.drift import Drift
 from turnaround.synth.journeys.state import NEVER, JourneyState
 from turnaround.synth.model import SocialCare
+from turnaround.synth.targets import targets_at, worklist_date
 
 
 @dataclass
@@ -21,6 +22,7 @@ class JourneyResult:
     social_care: SocialCare
     child_risk: pd.DataFrame
     known_status: pd.DataFrame
+    targets: pd.DataFrame
     drift: Drift | None = None  # the rates' drift and changes of regime, set by the simulator
 
 
@@ -31,7 +33,7 @@ class Results:
         self.state = state
 
     def build(self) -> JourneyResult:
-        """The council's records as tables, with the child risk and known status truth."""
+        """The council's records as tables, and the truth: child risk, known status, targets."""
         state = self.state
         r = state.records
         known_mask = state.la_child_id != ""
@@ -182,6 +184,7 @@ class Results:
             social_care=social_care,
             child_risk=self._child_risk(),
             known_status=self._known_status(),
+            targets=self._targets(),
         )
 
     def _cp_reviews(self) -> pd.DataFrame:
@@ -254,6 +257,11 @@ class Results:
         out["level"] = risk_model.risk_level(out["risk"].to_numpy())
         out["at_risk"] = out["risk"] >= risk_model.AT_RISK_FROM
         return out
+
+    def _targets(self) -> pd.DataFrame:
+        state = self.state
+        day = day_number(worklist_date(state.config))
+        return targets_at(state.person_id, state.recent, state.dob, state.arrived, state.left, day)
 
     def _known_status(self) -> pd.DataFrame:
         state = self.state

@@ -27,6 +27,7 @@ from turnaround.synth.journeys.plans import Plans
 from turnaround.synth.journeys.results import JourneyResult, Results
 from turnaround.synth.journeys.state import YEAR, JourneyState, scale_of
 from turnaround.synth.model import Population
+from turnaround.synth.targets import remember_recent
 
 
 class JourneySimulator:
@@ -74,6 +75,7 @@ class JourneySimulator:
         yi = _collection_year(mid) - state.first_year
         if 0 <= yi < state.peak.shape[1]:
             np.maximum(state.peak[:, yi], risk, out=state.peak[:, yi])
+        remember_recent(state.recent, m, len(state.month_starts), risk)
 
         t = state.targets
         scale = scale_of(n_res)

@@ -20,6 +20,7 @@ from turnaround.synth.drift import LEVER_NAMES, Drift, build_drift
 from turnaround.synth.identity import postcode_sector
 from turnaround.synth.model import Population
 from turnaround.synth.rng import rng_for
+from turnaround.synth.targets import RECENT_MONTHS
 
 YEAR = 365.25
 NEVER = -(10**9)
@@ -142,6 +143,8 @@ class JourneyState:
         years = config.collection_years
         self.first_year = years[0] - 4
         self.peak = np.zeros((self.n, years[-1] - self.first_year + 1), dtype=np.float32)
+        # Each child's risk in the last few months, for the targets at the worklist date.
+        self.recent = np.zeros((self.n, RECENT_MONTHS), dtype=np.float32)
 
     def _home_sectors(self, population: Population) -> np.ndarray:
         """Each child's home postcode sector, from the household's last known address."""
