@@ -42,7 +42,8 @@ def main() -> None:
                     f"{conversion[name]:6.3f} accepted as referrals"
                 )
             headline = {
-                f.key: (f.generated, round(f.published, 1), f.within) for f in generated.figures
+                f.key: (round(f.generated, 3), round(f.published, 3), f.within)
+                for f in generated.figures
             }
             for key in ("looked_after", "in_need", "cp_plans", "referrals", "rereferral"):
                 print(f"  {key:38s} {headline[key]}")
