@@ -123,10 +123,12 @@ def test_a_fixed_seed_still_gives_the_same_journeys() -> None:
         for name in ("contacts", "referrals", "cp_plans", "episodes", "adoptions")
         for frame in [getattr(sc, name)]
     }
+    # Re-pinned on purpose for issue 16 part 2 (risk links rest on evidence): the latent risk,
+    # the contact weights and the sources of contacts changed.
     assert fingerprints == {
-        "contacts": (2489, "7de67486343ad043"),
-        "referrals": (795, "270903756486a24a"),
-        "cp_plans": (59, "df77e6402b92357d"),
-        "episodes": (137, "02a30bd7311783f4"),
-        "adoptions": (7, "693ab7714c996e55"),
+        "contacts": (2467, "3381499dfbb29b89"),
+        "referrals": (782, "8742b6ac03850c4c"),
+        "cp_plans": (68, "ca7efb69a3d05321"),
+        "episodes": (157, "0676fced212d4537"),
+        "adoptions": (9, "274bc4955c06f59e"),
     }

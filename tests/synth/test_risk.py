@@ -71,10 +71,72 @@ def test_risk_table_combines_factors_as_independent_harms() -> None:
     table = risk.household_risk_table()
     neglect = 1 << risk.FACTORS.index("neglect")
     abuse = 1 << risk.FACTORS.index("domestic_abuse")
+    assert len(table) == 1 << len(risk.FACTORS)
     assert table[0] == 0
     assert table[neglect] == pytest.approx(0.50)
-    assert table[neglect | abuse] == pytest.approx(1 - 0.5 * (1 - 0.33))
+    assert table[neglect | abuse] == pytest.approx(1 - 0.5 * 0.75)
     assert (np.diff(np.sort(table)) >= 0).all() and table.max() < 1
+
+
+def _mask(*factors: str) -> int:
+    return sum(1 << risk.FACTORS.index(f) for f in factors)
+
+
+def test_high_risk_domestic_abuse_alone_can_make_a_child_a_target() -> None:
+    # By hand: 1 - (1 - 0.25) * (1 - 0.47) = 0.6025; standard-risk abuse alone is 0.25.
+    table = risk.household_risk_table()
+    high = table[_mask("domestic_abuse", "high_risk_domestic_abuse")]
+    assert high == pytest.approx(0.6025)
+    assert table[_mask("domestic_abuse")] == pytest.approx(0.25)
+    ages = np.array([1.0, 3.0, 7.0, 14.0])
+    at_risk = high * risk.age_multiplier(ages) >= risk.AT_RISK_FROM
+    # A child up to ten is at risk of significant harm from high-risk abuse alone; a teenager
+    # (0.6025 * 0.92 = 0.554) only with something more.
+    assert at_risk.tolist() == [True, True, True, False]
+
+
+def test_the_toxic_trio_makes_a_child_of_five_to_ten_a_target() -> None:
+    # By hand: 1 - 0.75 * 0.75 * 0.86 * (1 - 0.20) = 0.613, against 0.516 for the three apart.
+    table = risk.household_risk_table()
+    trio = table[_mask(*risk.TRIO)]
+    assert trio == pytest.approx(1 - 0.75 * 0.75 * 0.86 * 0.8)
+    assert trio * risk.age_multiplier(np.array([7.0]))[0] >= risk.AT_RISK_FROM
+    # Any two of the three are not the trio and get no extra harm.
+    pair = table[_mask("domestic_abuse", "substance_misuse")]
+    assert pair == pytest.approx(1 - 0.75 * 0.75)
+    assert pair < risk.AT_RISK_FROM
+
+
+def test_high_risk_spells_are_spells_of_domestic_abuse(city_risk) -> None:
+    _, _, spells = city_risk
+    high = spells.loc[spells["factor"] == "high_risk_domestic_abuse"]
+    abuse = spells.loc[spells["factor"] == "domestic_abuse"]
+    both = high.merge(abuse, on="household_id", suffixes=("", "_abuse"))
+    ends_within = both["end_abuse"].isna() | (
+        both["end"].notna() & (both["end"] <= both["end_abuse"])
+    )
+    inside = (both["start"] >= both["start_abuse"]) & ends_within
+    # Every high-risk spell lies within one of the household's spells of domestic abuse.
+    assert len(high) > 0
+    assert inside.groupby([both["household_id"], both["start"]]).any().all()
+    assert inside.groupby([both["household_id"], both["start"]]).any().size == len(high)
+    # A minority of spells are high-risk (SafeLives: about one child in six living with abuse).
+    assert 0.08 < len(high) / len(abuse) < 0.35
+
+
+def test_the_trio_clusters_as_the_childrens_commissioner_estimates(city_risk) -> None:
+    _, pop, spells = city_risk
+    on = spells.loc[
+        (spells["start"] <= pd.Timestamp("2013-10-15"))
+        & (spells["end"].isna() | (spells["end"] > pd.Timestamp("2013-10-15")))
+    ]
+    has = {f: set(on.loc[on["factor"] == f, "household_id"]) for f in risk.TRIO}
+    kids = pop.children["household_id"].value_counts()
+    da = kids.reindex(list(has["domestic_abuse"])).sum()
+    all_three = kids.reindex(list(set.intersection(*has.values()))).sum()
+    # 100,000 of the 825,000 children living with domestic abuse live with all three (12%);
+    # independent factors would give under 1%.
+    assert 0.06 < all_three / da < 0.25
 
 
 def test_risk_levels_cut_where_documented() -> None:

@@ -337,13 +337,20 @@ def factor_at(
     city: CityArrays, child: np.ndarray, day: np.ndarray, factors: tuple[str, ...]
 ) -> np.ndarray:
     """Whether any of ``factors`` is active in each child's household on the day."""
+    return household_factor_at(city, city.household_id[child], day, factors)
+
+
+def household_factor_at(
+    city: CityArrays, household_id: np.ndarray, day: np.ndarray, factors: tuple[str, ...]
+) -> np.ndarray:
+    """Whether any of ``factors`` is active in each household on the day."""
     spells = city.spells.loc[city.spells["factor"].isin(factors)]
     asked = pd.DataFrame(
-        {"row": np.arange(len(child)), "household_id": city.household_id[child], "day": day}
+        {"row": np.arange(len(household_id)), "household_id": household_id, "day": day}
     )
     both = asked.merge(spells, on="household_id")
     inside = (both["spell_start"] <= both["day"]) & (both["day"] < both["spell_end"])
-    hit = np.zeros(len(child), dtype=bool)
+    hit = np.zeros(len(household_id), dtype=bool)
     hit[both.loc[inside, "row"].to_numpy()] = True
     return hit
 

@@ -137,6 +137,7 @@ _HV_CONCERN = {
     "neglect": "Home conditions",
     "poverty": "Housing or financial hardship",
     "child_disability": "Developmental concern",
+    "high_risk_domestic_abuse": "Domestic abuse disclosed",
 }
 _HV_BACKGROUND = (
     "Missed appointments",

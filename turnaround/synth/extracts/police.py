@@ -13,6 +13,7 @@ from turnaround.synth.extracts.events import (
     child_segments,
     children_on_day,
     draw_events,
+    household_factor_at,
     household_segments,
     person_rows,
     pick_from,
@@ -29,12 +30,37 @@ from turnaround.synth.extracts.spec import (
     Source,
 )
 from turnaround.synth.model import SocialCare
-from turnaround.synth.risk import FACTORS
 
+# High-risk abuse is repeated abuse: a household in a high-risk spell calls the police out more.
 DA_RATE = Rate(
     bands=((0, 18, 1.0),),
-    factors={"domestic_abuse": 60.0, "substance_misuse": 3.0, "mental_health": 1.0},
+    factors={
+        "domestic_abuse": 20.0,
+        "high_risk_domestic_abuse": 30.0,
+        "substance_misuse": 3.0,
+        "mental_health": 1.0,
+    },
 )
+DASH_GRADES = ("Standard", "Medium", "High")
+# The chance of each DASH grade, by the household's state on the day: no spell of domestic abuse
+# (an incident from the background rate), a spell that is not high-risk, and a high-risk spell.
+# Officers grade with error (Robinson et al., College of Policing, 2016), so no state gives one
+# grade only.
+DASH_BY_SEVERITY = {
+    "none": (0.79, 0.20, 0.01),
+    "standard": (0.52, 0.445, 0.035),
+    "high": (0.08, 0.22, 0.70),
+}
+
+
+def dash_grades(rng: np.random.Generator, in_spell: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The DASH grade police give each incident, from the abuse's latent severity on the day."""
+    state = np.where(high, "high", np.where(in_spell, "standard", "none"))
+    grade = np.empty(len(state), dtype=object)
+    for name, p in DASH_BY_SEVERITY.items():
+        here = state == name
+        grade[here] = pick_from(rng, DASH_GRADES, int(here.sum()), list(p))
+    return grade
 
 
 def _domestic_abuse(city: CityArrays, total: float, rng: np.random.Generator) -> pd.DataFrame:
@@ -43,12 +69,11 @@ def _domestic_abuse(city: CityArrays, total: float, rng: np.random.Generator) ->
         household_segments(city, DA_RATE), rng, total=total, unit="household_id"
     )
     incidents["incident"] = np.arange(len(incidents))
-    grade = pick_from(rng, ("Standard", "Medium", "High"), len(incidents), [0.6, 0.3, 0.1])
-    in_spell = incidents["factor"].to_numpy() == FACTORS.index("domestic_abuse")
-    grade[in_spell] = pick_from(
-        rng, ("Standard", "Medium", "High"), int(in_spell.sum()), [0.35, 0.4, 0.25]
-    )
-    incidents["grade"] = grade
+    household = incidents["household_id"].to_numpy()
+    day = incidents["day"].to_numpy()
+    in_spell = household_factor_at(city, household, day, ("domestic_abuse",))
+    high = household_factor_at(city, household, day, ("high_risk_domestic_abuse",))
+    incidents["grade"] = dash_grades(rng, in_spell, high)
     incidents["time"] = time_of_day(rng, len(incidents), evening=True)
     listed = children_on_day(city, incidents, DOMESTIC_ABUSE.ages)
     # Incident references follow the order incidents were reported.

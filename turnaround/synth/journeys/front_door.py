@@ -1,7 +1,8 @@
 """The front door: partner agencies' contacts, and the ones accepted as referrals.
 
 Agencies make contacts about children, more often the higher a child's latent risk and the more
-visible the family is. The front door accepts the contacts it judges most serious as referrals,
+visible the family is; which agency makes each one follows what is wrong in the family
+(``sources``). The front door accepts the contacts it judges most serious as referrals,
 up to the month's referral volume; how high that bar sits is the threshold setting. The rest go
 to early help or no further action.
 """
@@ -11,59 +12,34 @@ from __future__ import annotations
 import numpy as np
 
 from turnaround.synth.journeys.assessment import Assessment
-from turnaround.synth.journeys.state import NEVER, JourneyState
+from turnaround.synth.journeys.sources import contact_sources
+from turnaround.synth.journeys.state import NEVER, YEAR, JourneyState
 
-REFERRAL_SOURCES = (
-    "1A",
-    "1B",
-    "1C",
-    "1D",
-    "2A",
-    "2B",
-    "3A",
-    "3B",
-    "3C",
-    "3D",
-    "3E",
-    "3F",
-    "4",
-    "5A",
-    "5B",
-    "5C",
-    "5D",
-    "6",
-    "7",
-    "8",
-    "9",
-    "10",
-)
-SOURCE_WEIGHTS = (
-    0.05,
-    0.015,
-    0.01,
-    0.01,
-    0.17,
-    0.02,
-    0.03,
-    0.03,
-    0.01,
-    0.02,
-    0.04,
-    0.03,
-    0.03,
-    0.06,
-    0.03,
-    0.02,
-    0.01,
-    0.28,
-    0.03,
-    0.06,
-    0.01,
-    0.04,
-)
-POLICE = REFERRAL_SOURCES.index("6")
-# How much more often agencies raise a contact about a child at high risk (times risk squared).
-CONTACT_RISK_WEIGHT = 160.0
+# How much more often agencies raise a contact about a child at high risk (times risk to the power
+# CONTACT_RISK_POWER).
+CONTACT_RISK_WEIGHT = 1000.0
+CONTACT_RISK_POWER = 3
+
+
+def contact_chances(weight: np.ndarray, due: float) -> np.ndarray:
+    """Each child's chance of a contact this month, in proportion to weight, ``due`` in all.
+
+    A chance cannot pass one, so the contacts the most worrying children cannot take go to the
+    rest in proportion to their weights, and the month still has its due number of contacts.
+    """
+    p = np.zeros(len(weight))
+    full = np.zeros(len(weight), dtype=bool)
+    for _ in range(20):
+        rest = weight[~full].sum()
+        if rest <= 0:
+            break
+        p[~full] = (due - full.sum()) * weight[~full] / rest
+        over = ~full & (p >= 1.0)
+        if not over.any():
+            break
+        full |= over
+        p[full] = 1.0
+    return np.clip(p, 0.0, 1.0)
 
 
 class FrontDoor:
@@ -88,13 +64,18 @@ class FrontDoor:
         idx = np.flatnonzero(eligible)
         if len(idx) == 0 or referrals_due == 0:
             return
-        weight = 1.0 + CONTACT_RISK_WEIGHT * risk[idx] ** 2 * state.visibility[state.hh[idx]]
+        weight = (
+            1.0
+            + CONTACT_RISK_WEIGHT
+            * risk[idx] ** CONTACT_RISK_POWER
+            * state.visibility[state.hh[idx]]
+        )
         contacts_due = (
             referrals_due
             * state.threshold["contacts_per_referral"]
             * state.levers["contacts_per_referral"][m]
         )
-        p = np.minimum(1.0, contacts_due * weight / weight.sum())
+        p = contact_chances(weight, contacts_due)
         contacted = idx[rng.random(len(idx)) < p]
         if len(contacted) == 0:
             return
@@ -115,17 +96,13 @@ class FrontDoor:
         # Contacts not accepted: early help for the more worrying, no further action otherwise.
         rejected = np.flatnonzero(~accepted)
         cut = np.quantile(judged[rejected], 0.75) if len(rejected) else 0.0
-        da_active = (state.masks[m, state.hh[contacted]] & 1) > 0
-        sources = rng.choice(
-            len(REFERRAL_SOURCES),
-            size=len(contacted),
-            p=np.array(SOURCE_WEIGHTS) / sum(SOURCE_WEIGHTS),
-        )
-        sources = np.where(da_active & (rng.random(len(contacted)) < 0.6), POLICE, sources)
+        # Each contact comes from an agency placed to see what is wrong in the family.
+        age = (day - state.dob[contacted]) / YEAR
+        sources = contact_sources(rng, state.masks[m, state.hh[contacted]], age)
         for k in range(len(contacted)):
             i = int(contacted[k])
             d = int(day[k])
-            source = REFERRAL_SOURCES[int(sources[k])]
+            source = str(sources[k])
             la_id = state.la_id(i)
             if state.first_contact[i] == NEVER:
                 state.first_contact[i] = d
