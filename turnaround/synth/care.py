@@ -107,14 +107,24 @@ def _pathway(rng: np.random.Generator, age: float) -> str:
     return _choose(rng, tuple(mix), tuple(mix.values()))
 
 
-def _placement(rng: np.random.Generator, age: float, settled: bool) -> str:
+HOME_AT_A_MOVE = 0.75
+"""How much less often a move, rather than a first placement, is to the child's parents: a
+move is most often a placement breaking down, and the mix's placement-with-parents weight
+applies to it at half strength (an assumption, set so that more moves leave the share placed
+with parents at 31 March near Birmingham's 5%)."""
+
+
+def _placement(
+    rng: np.random.Generator, age: float, settled: bool, *, home_weight: float = 1.0
+) -> str:
     """A placement type for a child of this age; 'settled' children move to long-term care."""
     band = _band(age)
     if band in ("1 to 4", "5 to 10"):
         band = "1 to 10"
     key = (band, settled and band not in ("under 1", "16 and 17"))
     mix = PLACEMENT_MIX[key]
-    return _choose(rng, tuple(mix), tuple(mix.values()))
+    weights = tuple(w * home_weight if place == "P1" else w for place, w in mix.items())
+    return _choose(rng, tuple(mix), weights)
 
 
 def _provider(rng: np.random.Generator, place: str) -> str:
@@ -162,6 +172,72 @@ def _placement_postcode(
     while sector == home and len(sectors) > 1:
         sector = str(sectors[int(rng.integers(len(sectors)))])
     return sector
+
+
+MOVE_RATES: dict[bool, tuple[float, float]] = {False: (1.4, 0.35), True: (2.6, 0.7)}
+"""Placement moves due a year, in the first year of care and after it, for children under 11
+(False) and of 11 and over (True), before each child's own instability is applied."""
+
+INSTABILITY_SHAPE = 1.0
+"""Shape of the gamma-distributed instability (mean 1) that multiplies a child's move rates:
+a few children move again and again while most settle."""
+
+
+def _move_days(rng: np.random.Generator, entry: int, end: int, age: float) -> list[int]:
+    """Days a child's placement is due to change, most of them in the first year of care."""
+    first, later = MOVE_RATES[age >= 11]
+    instability = float(rng.gamma(INSTABILITY_SHAPE, 1 / INSTABILITY_SHAPE))
+    settled = min(end, entry + 365)
+    n_first = int(rng.poisson(first * instability * (settled - entry) / YEAR))
+    days = rng.integers(entry + 1, max(settled, entry + 2), n_first).tolist()
+    if end > settled + 1:
+        n_later = int(rng.poisson(later * instability * (end - settled) / YEAR))
+        days += rng.integers(settled, end, n_later).tolist()
+    return sorted(int(d) for d in days)
+
+
+def _placement_details(
+    rng: np.random.Generator,
+    place: str,
+    before: tuple[str, str, str] | None,
+    home: str,
+    sectors: np.ndarray,
+) -> tuple[str, str, str]:
+    """Provider, URN and postcode of a new placement, differing from ``before`` (the last one).
+
+    A move to another carer of the same kind shows in the data as a new provider or placement
+    postcode, since DfE rule 435 looks for some change in the placement's details and URN is
+    not in every year's layout. ``before`` holds the new placement type with the last
+    placement's provider and postcode.
+    """
+    provider = _provider(rng, place)
+    urn = _urn(rng, place, provider)
+    pl_post = _placement_postcode(rng, place, provider, home, sectors)
+    for _ in range(20):
+        if before is None or (place, provider, pl_post) != before:
+            return provider, urn, pl_post
+        pl_post = _placement_postcode(rng, place, provider, home, sectors)
+    # A city with very few postcode sectors: the new carers live outside it.
+    away = [s for s in OUT_OF_AREA_SECTORS if s != pl_post]
+    return provider, urn, away[int(rng.integers(len(away)))]
+
+
+def distinct_placements(placements: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Placements in date order, one a day (the last), none a repeat of home with parents.
+
+    Two moves drawn on the same day are one move; and a child placed with parents who
+    'moves' home again has not moved, since the placement's details (type, provider and
+    postcode) cannot differ.
+    """
+    by_day: dict[int, str] = {}
+    for day, place in sorted(placements, key=lambda p: p[0]):
+        by_day[day] = place
+    out: list[tuple[int, str]] = []
+    for day, place in sorted(by_day.items()):
+        if out and place == "P1" and out[-1][1] == "P1":
+            continue
+        out.append((day, place))
+    return out
 
 
 def plan_care_spell(
@@ -257,10 +333,7 @@ def plan_care_spell(
     if first_place in TEMPORARY:  # a period of care never starts in a temporary placement
         first_place = "U6"
     placements: list[tuple[int, str]] = [(entry, first_place)]
-    years = (end - entry) / YEAR
-    move_rate = 0.32 if age < 11 else 0.65
-    n_moves = int(rng.poisson(move_rate * years + (0.25 if placements[0][1] in TEMPORARY else 0)))
-    move_days = sorted(int(d) for d in rng.integers(entry + 1, max(end, entry + 2), n_moves))
+    move_days = _move_days(rng, entry, end, age)
     back_from_temporary = -1
     for d in move_days:
         if placed_for_adoption is not None and d >= placed_for_adoption - 7:
@@ -269,7 +342,7 @@ def plan_care_spell(
             continue
         a = (d - dob) / YEAR
         current = placements[-1][1]
-        new = allowed(_placement(rng, a, settled=(d - entry) > 365), d)
+        new = allowed(_placement(rng, a, (d - entry) > 365, home_weight=HOME_AT_A_MOVE), d)
         if current in RESIDENTIAL and rng.random() < 0.5:
             new = _choose(rng, ("K2", "U6", "H5" if a >= 16 else "U4"), (0.35, 0.45, 0.2))
         if new in TEMPORARY:
@@ -291,12 +364,11 @@ def plan_care_spell(
         if (
             allowed("P1", home_day) == "P1"
             and before_home
-            and before_home[-1][1] != "P1"
-            and home_day > back_from_temporary
+            and before_home[-1][1] not in ("P1", *TEMPORARY)
         ):
-            placements.append((home_day, "P1"))
-    placements = [p for p in placements if p[0] < end]
-    placements.sort(key=lambda p: p[0])
+            # Home on trial before care ends: the child stays there, with no later moves.
+            placements = [*before_home, (home_day, "P1")]
+    placements = distinct_placements([p for p in placements if p[0] < end])
 
     # Merge the two timelines into episodes.
     changes = sorted({d for d, _ in statuses} | {d for d, _ in placements})
@@ -324,15 +396,7 @@ def plan_care_spell(
         if placement_changed or k == 0:
             # URN is not in every year's layout, so the move must show without it.
             before = (place, prev_provider, pl_post) if k > 0 else None
-            provider = _provider(rng, place)
-            urn = _urn(rng, place, provider)
-            pl_post = _placement_postcode(rng, place, provider, home_sector, sectors)
-            # A move to another carer of the same kind shows in the data: a new placement
-            # postcode (DfE rule 435 looks for some change in the placement's details).
-            for _ in range(20):
-                if (place, provider, pl_post) != before:
-                    break
-                pl_post = _placement_postcode(rng, place, provider, home_sector, sectors)
+            provider, urn, pl_post = _placement_details(rng, place, before, home_sector, sectors)
             reason = (
                 ""
                 if k == 0 or not placement_changed
