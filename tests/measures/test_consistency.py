@@ -53,3 +53,14 @@ def test_rereferrals_match_the_generators_definition(loaded) -> None:
     assert measures["rereferrals_12m"] == pytest.approx(
         100 * city.city.figures["rereferral"], abs=0.5
     )
+
+
+def test_placement_moves_and_long_plans_match_the_calibration_table(loaded) -> None:
+    city, measures = loaded
+    figures = city.city.figures
+    assert measures["lac_3_plus_placements"] == pytest.approx(
+        100 * figures["placement_moves_3plus"], abs=0.01
+    )
+    assert measures["cp_plans_open_2_years_plus"] == pytest.approx(
+        100 * figures["cp_two_years"], abs=0.01
+    )

@@ -153,9 +153,17 @@ def test_demo_size_calibrates_within_statistical_tolerance(demo_city: GeneratedC
             base = (
                 looked_after
                 if figure.key
-                in {"fostered", "residential", "placed_for_adoption", "placed_with_parents"}
+                in {
+                    "fostered",
+                    "residential",
+                    "placed_for_adoption",
+                    "placed_with_parents",
+                    "placement_moves_3plus",
+                }
                 else 1_200
             )
+            if figure.key == "cp_two_years":
+                base = demo_city.city.figures["cp_plans"]
             if figure.key in {"vacancy", "agency_cover"}:
                 base = 60
             se = math.sqrt(figure.published * (1 - figure.published) / base)

@@ -1,7 +1,10 @@
 """The city's headline figures beside the published ones they are calibrated to.
 
 Counts are compared after scaling the published Birmingham figure to the city's size, so the
-comparison holds at any size; rates and shares are compared directly.
+comparison holds at any size; rates and shares are compared directly. A share of a small group
+(the children looked after, the plans open) is within when it is inside its tolerance or inside
+two binomial standard errors for a group of the city's size, whichever is wider: at the demo's
+size 8 children placed with parents against a published 5% is chance, not miscalibration.
 """
 
 from __future__ import annotations
@@ -136,6 +139,7 @@ def headline_figures(city: City, config: SynthConfig, year: int | None = None) -
             _share(places, FOSTERED),
             t.fostered_share,
             "share",
+            _small_group_tolerance(0.10, t.fostered_share, looked_after),
         ),
         Figure(
             "residential",
@@ -143,7 +147,7 @@ def headline_figures(city: City, config: SynthConfig, year: int | None = None) -
             _share(places, RESIDENTIAL),
             t.residential_share,
             "share",
-            0.25,
+            _small_group_tolerance(0.25, t.residential_share, looked_after),
         ),
         Figure(
             "placed_for_adoption",
@@ -151,7 +155,7 @@ def headline_figures(city: City, config: SynthConfig, year: int | None = None) -
             _share(places, PLACED_FOR_ADOPTION),
             t.placed_for_adoption_share,
             "share",
-            0.35,
+            _small_group_tolerance(0.35, t.placed_for_adoption_share, looked_after),
         ),
         Figure(
             "placed_with_parents",
@@ -159,10 +163,11 @@ def headline_figures(city: City, config: SynthConfig, year: int | None = None) -
             _share(places, ("P1",)),
             t.placed_with_parents_share,
             "share",
-            0.35,
+            _small_group_tolerance(0.35, t.placed_with_parents_share, looked_after),
         ),
     ]
     figures += _workforce_figures(city, config, end)
+    figures += stability_figures(city, config, end)
     figures += variability_figures(city, config)
     return figures
 
@@ -269,6 +274,85 @@ def _workforce_figures(city: City, config: SynthConfig, end: pd.Timestamp) -> li
         ),
     ]
     return out
+
+
+NEW_PLACEMENT = ("S", "P", "T", "B", "U")
+"""Reasons for new episode that start a placement (as ``returns.cleaning`` counts moves)."""
+
+MOVES_3PLUS_PUBLISHED = 0.11
+"""Birmingham, children looked after at 31 March with 3 or more placements in the year (2018)."""
+
+CP_TWO_YEARS_PUBLISHED = 1_230 / 48_300
+"""England, child protection plans open at 31 March 2014 that had lasted 2 years or more."""
+
+
+def stability_figures(city: City, config: SynthConfig, end: pd.Timestamp) -> list[Figure]:
+    """Placement moves and the child protection tail, in the year to 31 March ``end``.
+
+    Both are shares of small groups (about 18 and 2 children in a city of 25,000), so each
+    tolerance is the wider of the spread among real councils and two binomial standard errors
+    of a group of the city's size.
+    """
+    del config  # both figures are shares, the same at any size
+    start = end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+    looked_after, moves = placements_3plus(city.social_care.episodes, start, end)
+    on_plan, long_plans = cp_two_years(city.social_care.cp_plans, end)
+    return [
+        Figure(
+            "placement_moves_3plus",
+            "Looked after at 31 March: 3 or more placements in the year",
+            moves / looked_after if looked_after else float("nan"),
+            MOVES_3PLUS_PUBLISHED,
+            "share",
+            # Councils' interquartile range in 2021-2025 was 7-12% (la_cla_placement_stability).
+            _small_group_tolerance(0.25, MOVES_3PLUS_PUBLISHED, looked_after),
+            "CALIBRATION.md, Birmingham 2018: 11% (la_cla_placement_stability.csv: "
+            "Birmingham 6-9% 2021-2025, England 9-11%)",
+        ),
+        Figure(
+            "cp_two_years",
+            "Child protection plans at 31 March lasting 2 years or more",
+            long_plans / on_plan if on_plan else float("nan"),
+            CP_TWO_YEARS_PUBLISHED,
+            "share",
+            # Councils' interquartile range in 2014 was 1.6-4.7% (d5_cpps_at31march_by_duration).
+            _small_group_tolerance(0.40, CP_TWO_YEARS_PUBLISHED, on_plan),
+            "d5_cpps_at31march_by_duration_2013_to_2025.csv, England at 31 March 2014: "
+            "1,230 of 48,300 plans (2.6%)",
+        ),
+    ]
+
+
+def placements_3plus(
+    episodes: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[int, int]:
+    """Children looked after on ``end``, and how many of them had 3+ placements since ``start``.
+
+    The placement held on ``start`` counts as one; each episode starting a placement in the
+    year counts as another (the definition of the measure ``lac_3_plus_placements``).
+    """
+    at_end = episodes.loc[_open_at(episodes["decom"], episodes["dec"], end), "la_child_id"]
+    theirs = episodes[episodes["la_child_id"].isin(at_end.unique())]
+    held = (theirs["decom"] < start) & (theirs["dec"].isna() | (theirs["dec"] > start))
+    moved = theirs["rne"].isin(NEW_PLACEMENT) & theirs["decom"].between(start, end)
+    by_child = pd.DataFrame({"child": theirs["la_child_id"], "held": held, "moved": moved})
+    counts = by_child.groupby("child").agg(held=("held", "max"), moved=("moved", "sum"))
+    placements = counts["held"].astype(int) + counts["moved"]
+    return len(counts), int((placements >= 3).sum())
+
+
+def cp_two_years(cp_plans: pd.DataFrame, end: pd.Timestamp) -> tuple[int, int]:
+    """Plans open on ``end``, and how many of them had then lasted 2 years or more."""
+    open_plans = cp_plans[_open_at(cp_plans["start_date"], cp_plans["end_date"], end)]
+    long = open_plans["start_date"] <= end - pd.DateOffset(years=2)
+    return len(open_plans), int(long.sum())
+
+
+def _small_group_tolerance(spread: float, share: float, group: int) -> float:
+    """The wider of a relative spread and two binomial standard errors for a group this size."""
+    if group <= 0:
+        return spread
+    return max(spread, 2 * (share * (1 - share) / group) ** 0.5 / share)
 
 
 def unknown_at_risk(known_status: pd.DataFrame, child_risk: pd.DataFrame, year: int) -> int:

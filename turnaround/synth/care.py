@@ -107,14 +107,30 @@ def _pathway(rng: np.random.Generator, age: float) -> str:
     return _choose(rng, tuple(mix), tuple(mix.values()))
 
 
-def _placement(rng: np.random.Generator, age: float, settled: bool) -> str:
+HOME_AT_A_MOVE = 0.75
+"""How much less often a move, rather than a first placement, is to the child's parents: a
+move is most often a placement breaking down, and the mix's placement-with-parents weight
+applies to it at half strength (an assumption, set so that more moves leave the share placed
+with parents at 31 March near Birmingham's 5%)."""
+
+
+def _placement(
+    rng: np.random.Generator,
+    age: float,
+    settled: bool,
+    *,
+    home_weight: float = 1.0,
+    residential_weight: float = 1.0,
+) -> str:
     """A placement type for a child of this age; 'settled' children move to long-term care."""
     band = _band(age)
     if band in ("1 to 4", "5 to 10"):
         band = "1 to 10"
     key = (band, settled and band not in ("under 1", "16 and 17"))
     mix = PLACEMENT_MIX[key]
-    return _choose(rng, tuple(mix), tuple(mix.values()))
+    scale = {"P1": home_weight, **dict.fromkeys(RESIDENTIAL, residential_weight)}
+    weights = tuple(w * scale.get(place, 1.0) for place, w in mix.items())
+    return _choose(rng, tuple(mix), weights)
 
 
 def _provider(rng: np.random.Generator, place: str) -> str:
@@ -164,6 +180,72 @@ def _placement_postcode(
     return sector
 
 
+MOVE_RATES: dict[bool, tuple[float, float]] = {False: (1.4, 0.35), True: (2.6, 0.7)}
+"""Placement moves due a year, in the first year of care and after it, for children under 11
+(False) and of 11 and over (True), before each child's own instability is applied."""
+
+INSTABILITY_SHAPE = 1.0
+"""Shape of the gamma-distributed instability (mean 1) that multiplies a child's move rates:
+a few children move again and again while most settle."""
+
+
+def _move_days(rng: np.random.Generator, entry: int, end: int, age: float) -> list[int]:
+    """Days a child's placement is due to change, most of them in the first year of care."""
+    first, later = MOVE_RATES[age >= 11]
+    instability = float(rng.gamma(INSTABILITY_SHAPE, 1 / INSTABILITY_SHAPE))
+    settled = min(end, entry + 365)
+    n_first = int(rng.poisson(first * instability * (settled - entry) / YEAR))
+    days = rng.integers(entry + 1, max(settled, entry + 2), n_first).tolist()
+    if end > settled + 1:
+        n_later = int(rng.poisson(later * instability * (end - settled) / YEAR))
+        days += rng.integers(settled, end, n_later).tolist()
+    return sorted(int(d) for d in days)
+
+
+def _placement_details(
+    rng: np.random.Generator,
+    place: str,
+    before: tuple[str, str, str] | None,
+    home: str,
+    sectors: np.ndarray,
+) -> tuple[str, str, str]:
+    """Provider, URN and postcode of a new placement, differing from ``before`` (the last one).
+
+    A move to another carer of the same kind shows in the data as a new provider or placement
+    postcode, since DfE rule 435 looks for some change in the placement's details and URN is
+    not in every year's layout. ``before`` holds the new placement type with the last
+    placement's provider and postcode.
+    """
+    provider = _provider(rng, place)
+    urn = _urn(rng, place, provider)
+    pl_post = _placement_postcode(rng, place, provider, home, sectors)
+    for _ in range(20):
+        if before is None or (place, provider, pl_post) != before:
+            return provider, urn, pl_post
+        pl_post = _placement_postcode(rng, place, provider, home, sectors)
+    # A city with very few postcode sectors: the new carers live outside it.
+    away = [s for s in OUT_OF_AREA_SECTORS if s != pl_post]
+    return provider, urn, away[int(rng.integers(len(away)))]
+
+
+def distinct_placements(placements: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Placements in date order, one a day (the last), none a repeat of home with parents.
+
+    Two moves drawn on the same day are one move; and a child placed with parents who
+    'moves' home again has not moved, since the placement's details (type, provider and
+    postcode) cannot differ.
+    """
+    by_day: dict[int, str] = {}
+    for day, place in sorted(placements, key=lambda p: p[0]):
+        by_day[day] = place
+    out: list[tuple[int, str]] = []
+    for day, place in sorted(by_day.items()):
+        if out and place == "P1" and out[-1][1] == "P1":
+            continue
+        out.append((day, place))
+    return out
+
+
 def plan_care_spell(
     rng: np.random.Generator,
     entry: int,
@@ -173,17 +255,25 @@ def plan_care_spell(
     home_sector: str,
     sectors: np.ndarray,
     pathway: str | None = None,
+    *,
+    length_scale: float = 1.0,
+    residential_weight: float = 1.0,
 ) -> CareSpell:
-    """Plan a whole period of care for a child entering on day ``entry``."""
+    """Plan a whole period of care for a child entering on day ``entry``.
+
+    ``length_scale`` stretches spells that end before 18 (a court backlog lengthens them), and
+    ``residential_weight`` multiplies the chance of each placement in a children's home: both
+    come from the city's drift (``drift.py``) and are 1 in the calibrated year.
+    """
     age = (entry - dob) / YEAR
     eighteenth = int(add_years(np.array([dob]), 18)[0])
     path = pathway or _pathway(rng, age)
     if path == "home":
-        length = int(rng.lognormal(np.log(160), 0.95))
+        length = int(rng.lognormal(np.log(160), 0.95) * length_scale)
     elif path == "adoption":
-        length = int(rng.uniform(480, 980))
+        length = int(rng.uniform(480, 980) * length_scale)
     elif path == "sgo":
-        length = int(rng.uniform(330, 900))
+        length = int(rng.uniform(330, 900) * length_scale)
     else:
         length = eighteenth - entry
     end = min(entry + max(length, 2), eighteenth)
@@ -200,9 +290,12 @@ def plan_care_spell(
         first_ls = _choose(rng, ("V2", "C1"), (0.55, 0.45))
     statuses: list[tuple[int, str]] = [(entry, first_ls)]
     day = entry
-    if first_ls in ("L1", "L2") and end - entry > 10:
-        # Police protection lasts at most 72 hours; an emergency protection order 8 days.
-        day = entry + int(rng.integers(1, 4) if first_ls == "L1" else rng.integers(2, 9))
+    # Police protection lasts at most 72 hours (DfE rule 361); an emergency protection order
+    # 8 days. A spell that outlasts either moves to another status within that time.
+    most = 3 if first_ls == "L1" else 8
+    if first_ls in ("L1", "L2") and end - entry > most:
+        lasts = int(rng.integers(1, 4) if first_ls == "L1" else rng.integers(2, 9))
+        day = entry + min(lasts, end - entry - 1)
         statuses.append((day, "C1" if path != "home" or rng.random() < 0.5 else "V2"))
     if statuses[-1][1] == "J1" and end - entry > 60:
         day = entry + int(rng.integers(20, 60))
@@ -253,14 +346,13 @@ def plan_care_spell(
         return place
 
     # Placements: (day, place)
-    first_place = allowed(_placement(rng, age, settled=False), entry)
+    first_place = allowed(
+        _placement(rng, age, settled=False, residential_weight=residential_weight), entry
+    )
     if first_place in TEMPORARY:  # a period of care never starts in a temporary placement
         first_place = "U6"
     placements: list[tuple[int, str]] = [(entry, first_place)]
-    years = (end - entry) / YEAR
-    move_rate = 0.32 if age < 11 else 0.65
-    n_moves = int(rng.poisson(move_rate * years + (0.25 if placements[0][1] in TEMPORARY else 0)))
-    move_days = sorted(int(d) for d in rng.integers(entry + 1, max(end, entry + 2), n_moves))
+    move_days = _move_days(rng, entry, end, age)
     back_from_temporary = -1
     for d in move_days:
         if placed_for_adoption is not None and d >= placed_for_adoption - 7:
@@ -269,7 +361,16 @@ def plan_care_spell(
             continue
         a = (d - dob) / YEAR
         current = placements[-1][1]
-        new = allowed(_placement(rng, a, settled=(d - entry) > 365), d)
+        new = allowed(
+            _placement(
+                rng,
+                a,
+                (d - entry) > 365,
+                home_weight=HOME_AT_A_MOVE,
+                residential_weight=residential_weight,
+            ),
+            d,
+        )
         if current in RESIDENTIAL and rng.random() < 0.5:
             new = _choose(rng, ("K2", "U6", "H5" if a >= 16 else "U4"), (0.35, 0.45, 0.2))
         if new in TEMPORARY:
@@ -291,12 +392,11 @@ def plan_care_spell(
         if (
             allowed("P1", home_day) == "P1"
             and before_home
-            and before_home[-1][1] != "P1"
-            and home_day > back_from_temporary
+            and before_home[-1][1] not in ("P1", *TEMPORARY)
         ):
-            placements.append((home_day, "P1"))
-    placements = [p for p in placements if p[0] < end]
-    placements.sort(key=lambda p: p[0])
+            # Home on trial before care ends: the child stays there, with no later moves.
+            placements = [*before_home, (home_day, "P1")]
+    placements = distinct_placements([p for p in placements if p[0] < end])
 
     # Merge the two timelines into episodes.
     changes = sorted({d for d, _ in statuses} | {d for d, _ in placements})
@@ -324,15 +424,7 @@ def plan_care_spell(
         if placement_changed or k == 0:
             # URN is not in every year's layout, so the move must show without it.
             before = (place, prev_provider, pl_post) if k > 0 else None
-            provider = _provider(rng, place)
-            urn = _urn(rng, place, provider)
-            pl_post = _placement_postcode(rng, place, provider, home_sector, sectors)
-            # A move to another carer of the same kind shows in the data: a new placement
-            # postcode (DfE rule 435 looks for some change in the placement's details).
-            for _ in range(20):
-                if (place, provider, pl_post) != before:
-                    break
-                pl_post = _placement_postcode(rng, place, provider, home_sector, sectors)
+            provider, urn, pl_post = _placement_details(rng, place, before, home_sector, sectors)
             reason = (
                 ""
                 if k == 0 or not placement_changed

@@ -119,6 +119,8 @@ class LookedAfter:
             str(state.sectors[i]),
             state.all_sectors,
             pathway,
+            length_scale=state.lever("care_length", day),
+            residential_weight=state.lever("residential", day),
         )
         self._write_spell(i, rid, day, spell, uasc)
 
