@@ -61,7 +61,12 @@ def synth(
 
 def calibration_table(figures: list[Figure], year: int) -> Table:
     """The calibration figures as a Rich table."""
-    table = Table(title=f"Calibration, year to 31 March {year}")
+    table = Table(
+        title=f"Calibration, year to 31 March {year}",
+        caption="Published: Birmingham's figure scaled to the city's size; for a median change, "
+        "the DfE panel's median for councils of the city's size, within its 25th to 75th "
+        "percentiles.",
+    )
     for col in ("Figure", "Generated", "Published (scaled)", "Ratio", "Within"):
         table.add_column(col, justify="right" if col not in ("Figure", "Within") else "left")
     for f in figures:
@@ -71,6 +76,6 @@ def calibration_table(figures: list[Figure], year: int) -> Table:
             fmt(f.generated),
             fmt(f.published),
             f"{f.ratio:.2f}",
-            "yes" if f.within else f"NO ({f.allowed})",
+            f"yes ({f.allowed})" if f.within else f"NO ({f.allowed})",
         )
     return table
