@@ -362,7 +362,8 @@ class LinkedCity:
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LinkedCity]:
     root = tmp_path_factory.mktemp("city")
-    generate_city(SynthConfig(children=1500, seed=11), root / "city")
+    # Big enough that the rarest indicator (three missing reports in the year) fires.
+    generate_city(SynthConfig(children=2500, seed=11), root / "city")
     store = open_store(root / "store.duckdb")
     loaded = load_sources(store, city_sources(root / "city", 2014), actor=admin(store))
     run = run_linkage(store, actor=admin(store))
