@@ -66,6 +66,7 @@ test-spark: install-dev
 bench: install
 	$(BIN)/python bench/cli_startup_bench.py
 	$(BIN)/python bench/synth_bench.py
+	$(BIN)/python bench/synth_strict_bench.py
 	$(BIN)/python bench/load_bench.py
 	$(BIN)/python bench/validate_bench.py
 	$(BIN)/python bench/measures_bench.py

@@ -82,8 +82,9 @@ def test_a_plan_counts_as_two_years_from_its_second_anniversary() -> None:
     assert cp_two_years(plans, END) == (3, 1)
 
 
-def test_the_england_share_is_1230_of_48300() -> None:
-    assert pytest.approx(0.0255, abs=0.0001) == CP_TWO_YEARS_PUBLISHED
+def test_the_england_share_is_the_dfes_percentage_and_agrees_with_its_counts() -> None:
+    assert CP_TWO_YEARS_PUBLISHED == 0.026
+    assert abs(1_230 / 48_300 - CP_TWO_YEARS_PUBLISHED) < 0.0006  # counts rounded to 10
 
 
 def _phi(x: float) -> float:
