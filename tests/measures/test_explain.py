@@ -41,10 +41,17 @@ def values(city_store: Store) -> list[MeasureValue]:
     return compute_measures(city_store)
 
 
-def test_every_measure_has_a_figure_for_every_year(values: list[MeasureValue]) -> None:
+def test_every_measure_has_a_figure_for_every_year_it_has_children_for(
+    city_store: Store, values: list[MeasureValue]
+) -> None:
+    # A small city can have nobody in a measure's cohort in a year (no care leavers aged 19 to
+    # 21 in the first year of a 3,000-child city): then, and only then, there is no figure.
     years = {(v.measure_id, v.year) for v in values}
     for measure in measures():
-        assert {y for m, y in years if m == measure.id} == set(range(2010, 2015)), measure.id
+        have = {y for m, y in years if m == measure.id}
+        assert 2014 in have, measure.id
+        for year in set(range(2010, 2015)) - have:
+            assert explain(city_store, measure.id, year).empty, (measure.id, year)
 
 
 def test_figure_and_drill_down_agree(city_store: Store, values: list[MeasureValue]) -> None:
