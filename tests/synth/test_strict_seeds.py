@@ -116,3 +116,18 @@ def test_a_move_that_changes_nothing_is_refused(
     assert any(f.rule == "435" and f.child_id == child for f in errors), [
         _describe(f) for f in errors
     ]
+
+
+@pytest.mark.parametrize("seed", (201, 202))
+def test_a_sixteen_year_history_loads_strictly(seed: int, tmp_path: Path) -> None:
+    # 2009-10 to 2024-25: every year in its own layout, through every change of the returns'
+    # schemas, with the rates drifting and regimes changing along the way.
+    config = SynthConfig(children=1_000, seed=seed, years=16, end_year=2025)
+    generate_city(config, tmp_path / "city")
+    result, errors = _strict_load(tmp_path / "city" / "returns", tmp_path / "w.duckdb")
+    assert not errors, f"seed {seed}: {len(errors)} strict errors\n" + "\n".join(
+        _describe(f) for f in errors[:20]
+    )
+    assert result is not None
+    years = {r.year for r in result.loaded if r.kind == "ssda903"}
+    assert years == set(range(2010, 2026))
