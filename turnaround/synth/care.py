@@ -246,6 +246,29 @@ def distinct_placements(placements: list[tuple[int, str]]) -> list[tuple[int, st
     return out
 
 
+def _outside_temporary_placements(
+    statuses: list[tuple[int, str]], placements: list[tuple[int, str]]
+) -> list[tuple[int, str]]:
+    """Move a change of legal status that falls inside a temporary placement to its end.
+
+    A temporary placement's episode must begin with a change of placement (RNE P or B, DfE
+    rule 380), so the legal status changes on the day the child moves on, in the same episode
+    as the move. Of two changes that land on one day, the later status stands.
+    """
+    windows = [
+        (start, placements[k + 1][0])
+        for k, (start, place) in enumerate(placements[:-1])
+        if place in TEMPORARY
+    ]
+    moved: dict[int, str] = {}
+    for day, status in statuses:
+        for start, stop in windows:
+            if start < day < stop:
+                day = stop
+        moved[day] = status
+    return sorted(moved.items())
+
+
 def plan_care_spell(
     rng: np.random.Generator,
     entry: int,
@@ -397,6 +420,7 @@ def plan_care_spell(
             # Home on trial before care ends: the child stays there, with no later moves.
             placements = [*before_home, (home_day, "P1")]
     placements = distinct_placements([p for p in placements if p[0] < end])
+    statuses = _outside_temporary_placements(statuses, placements)
 
     # Merge the two timelines into episodes.
     changes = sorted({d for d, _ in statuses} | {d for d, _ in placements})
