@@ -118,7 +118,7 @@ def test_a_move_that_changes_nothing_is_refused(
     ]
 
 
-@pytest.mark.parametrize("seed", (201, 202))
+@pytest.mark.parametrize("seed", (201,))
 def test_a_sixteen_year_history_loads_strictly(seed: int, tmp_path: Path) -> None:
     # 2009-10 to 2024-25: every year in its own layout, through every change of the returns'
     # schemas, with the rates drifting and regimes changing along the way.
