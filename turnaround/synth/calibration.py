@@ -209,7 +209,12 @@ def variability_figures(city: City, config: SynthConfig) -> list[Figure]:
     for measure in variability.MEASURES:
         values = series[measure.key]
         band = variability.band_for(measure.key, float(np.mean(values)))
-        upper = "" if np.isinf(band.high) else f" to {band.high:,.0f}"
+        if np.isinf(band.high):
+            size = f"over {band.low:,.0f}"
+        elif band.low == 0:
+            size = f"up to {band.high:,.0f}"
+        else:
+            size = f"{band.low:,.0f} to {band.high:,.0f}"
         out.append(
             Figure(
                 f"{measure.key}_change",
@@ -217,9 +222,8 @@ def variability_figures(city: City, config: SynthConfig) -> list[Figure]:
                 variability.median_absolute_change(values),
                 band.median,
                 "share",
-                source=f"{panel[measure.key]['source']}; councils averaging "
-                f"{band.low:,.0f}{upper if upper else ' or more'} ({band.councils} councils), "
-                f"25th to 75th percentile",
+                source=f"{panel[measure.key]['source']}; the {band.councils} councils "
+                f"averaging {size}, 25th to 75th percentile",
                 low=band.q25,
                 high=band.q75,
             )
