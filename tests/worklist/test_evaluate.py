@@ -514,3 +514,33 @@ def test_real_city_with_perfect_clusters(tmp_path: Path) -> None:
     now = truth.targets(year, AT_RISK_NOW)
     assert set(now) <= set(targets)
     assert set(now) <= set(truth.targets(year, HIGH_OR_SEVERE))
+
+
+def test_the_ceiling_ranks_the_same_list_by_latent_risk_by_hand() -> None:
+    # The list puts child 3 first, then child 2, then child 1. By latent risk at the date the
+    # order is child 1 (0.9), child 2 (0.9, a higher id), child 3 (0.45).
+    backwards = pd.DataFrame({"rank": [1, 2, 3], "cluster_id": ["K4", "K3", "K2"], "score": 1.0})
+    truth = _truth_with_targets()
+
+    top_one = {t.target: t for t in by_target(backwards, _clusters(), _people(), truth, 2014, 1)}
+    # In the year (targets 1, 3, 4): the list finds child 3, the oracle child 1: 1/3 each.
+    assert (top_one[IN_YEAR].hits, top_one[IN_YEAR].ceiling_hits) == (1, 1)
+    assert top_one[IN_YEAR].share_of_ceiling == pytest.approx(1.0)
+    # At the date (target 1 only): the list misses, the oracle finds child 1.
+    now = top_one[AT_RISK_NOW]
+    assert (now.hits, now.ceiling_hits, now.ceiling_recall) == (0, 1, 1.0)
+    assert now.share_of_ceiling == 0.0
+    # High or severe (targets 1 and 3): half each.
+    broad = top_one[HIGH_OR_SEVERE]
+    assert (broad.recall, broad.ceiling_recall, broad.share_of_ceiling) == (0.5, 0.5, 1.0)
+
+    whole = by_target(backwards, _clusters(), _people(), truth, 2014)
+    # With every row the oracle and the list hold the same children: the same recall.
+    assert [t.share_of_ceiling for t in whole] == [1.0, 1.0, 1.0]
+
+
+def test_the_oracle_does_not_rank_a_child_who_left_the_city() -> None:
+    truth = _truth_with_targets()
+    risk = truth.latent_risk(2014, AT_RISK_NOW)
+    assert risk.to_dict() == {1: 0.9, 2: 0.9, 3: 0.45, 4: 0.0}  # child 4 left the city
+    assert truth.latent_risk(2014).to_dict() == {1: 0.9, 2: 0.9, 3: 0.8, 4: 0.7}

@@ -248,7 +248,8 @@ def evaluation_tables(evaluation: Evaluation) -> list[Table]:
     if len(view.targets) > 1:
         compared = Table(
             title=f"The top {view.k} against each definition of a target",
-            caption="At the date: 0.6+ (or 0.4+) in the last 3 months, under 18, in the city.",
+            caption="At the date: 0.6+ (or 0.4+) in the last 3 months, under 18, in the city. "
+            "Ceiling: the recall if the same list were ranked by true latent risk.",
         )
         for key, heading in TARGET_SHORT.items():
             left = key == "target"

@@ -213,6 +213,25 @@ class Truth:
         not_known = status.loc[status["known_status"].isin(TARGET_STATUSES), "person_id"]
         return pd.Index(np.intersect1d(at_risk.unique(), not_known.unique()), name="person_id")
 
+    def latent_risk(self, year: int, target: str = DEFAULT_TARGET) -> pd.Series:
+        """Each child's true latent risk as ``target`` measures it, indexed by person id.
+
+        For the year's target, the peak risk in the year; for the targets at the worklist date,
+        the peak in the last three months, and 0 for a child who by then is 18 or has left the
+        city (they cannot be a target, so an oracle would not rank them).
+        """
+        if target == IN_YEAR:
+            risk = self.child_risk[self.child_risk["year"] == year]
+            return risk.groupby("person_id")["risk"].max()
+        self.targets(year, target)  # the same checks: the target must hold for the year
+        table = self.targets_now
+        assert table is not None
+        eligible = table["in_city"].astype(bool) & (table["age"] < 18)
+        return pd.Series(
+            np.where(eligible, table["risk"].to_numpy(dtype=float), 0.0),
+            index=pd.Index(table["person_id"].to_numpy(), name="person_id"),
+        )
+
     def status(self) -> pd.Series:
         """Each child's known status, indexed by person id."""
         return self.known_status.set_index("person_id")["known_status"]
@@ -570,6 +589,30 @@ class TargetQuality(_Result):
     recall: float = _label("Recall at k")
     recall_reachable: float = _label("Recall at k, reachable")
     best_precision: float = _label("Best possible precision at k")
+    ceiling_hits: int = _label("In the top k by latent risk")
+    ceiling_recall: float = _label("Recall at k by latent risk (the ceiling)")
+    share_of_ceiling: float = _label("Recall as a share of the ceiling")
+
+
+def ceiling(
+    worklist: pd.DataFrame,
+    majority: pd.Series,
+    risk: pd.Series,
+    targets: pd.Index,
+    k: int,
+) -> tuple[int, float]:
+    """Target children an oracle would find in the top ``k`` of the same list, and its recall.
+
+    The oracle ranks the children the worklist lists (each row taken as its majority true
+    child) by their true latent risk, highest first (ties by person id), so it shows how much
+    of the list's shortfall is its ranking rather than its reach.
+    """
+    people = worklist["cluster_id"].map(majority).dropna().astype("int64").unique()
+    pool = pd.DataFrame({"person_id": people})
+    pool["risk"] = pool["person_id"].map(risk).fillna(0.0)
+    top = pool.sort_values(["risk", "person_id"], ascending=[False, True], kind="stable").head(k)
+    hits = int(top["person_id"].isin(targets).sum())
+    return hits, _ratio(hits, len(targets))
 
 
 def by_target(
@@ -582,8 +625,12 @@ def by_target(
 ) -> tuple[TargetQuality, ...]:
     """The top ``k`` scored against every target the truth defines for ``year``, default first."""
     out = []
+    majority = majority_person(clusters, record_person)
     for name in truth.target_names(year):
         quality = worklist_quality(worklist, clusters, record_person, truth, year, k, name)
+        oracle_hits, oracle_recall = ceiling(
+            worklist, majority, truth.latent_risk(year, name), truth.targets(year, name), k
+        )
         out.append(
             TargetQuality(
                 target=name,
@@ -595,6 +642,9 @@ def by_target(
                 recall=quality.recall,
                 recall_reachable=quality.recall_reachable,
                 best_precision=quality.best_precision,
+                ceiling_hits=oracle_hits,
+                ceiling_recall=oracle_recall,
+                share_of_ceiling=_ratio(quality.recall, oracle_recall),
             )
         )
     return tuple(out)
