@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -417,6 +417,20 @@ def test_the_default_date_is_the_latest_partner_event(store: Store) -> None:
     assert score_people(
         store, config(indicator("da", source=DA)), actor=admin(store)
     ).as_of == date(2014, 3, 2)
+
+
+def test_one_wrongly_dated_record_does_not_move_the_worklist_date(store: Store) -> None:
+    # 200 A&E attendances through February and March 2014, then one typed as 2041 (after
+    # today) and one as December 2014 (long after the rest of its extract).
+    for n in range(200):
+        add_record(store, f"K{n}", AE, f"A{n}", date(2014, 2, 1) + timedelta(days=n % 59))
+    add_record(store, "KX", AE, "AX", date(2041, 3, 1))
+    add_record(store, "KY", AE, "AY", date(2014, 12, 1))
+
+    assert default_as_of(store) == date(2014, 3, 31)
+    # Another source's latest date still counts: police up to 2 April.
+    add_record(store, "KP", DA, "D1", date(2014, 4, 2))
+    assert default_as_of(store) == date(2014, 4, 2)
 
 
 def test_no_dated_partner_records_is_not_found(store: Store) -> None:

@@ -130,15 +130,14 @@ def test_who_is_on_the_worklist(store: Store) -> None:
         "K4": ("contact", "C4"),
         "K6": ("referral closed without assessment", "C6"),
         "K9": ("none", None),
-        "K10": ("none", None),
-    }
+    }  # K10 has no date of birth: nothing shows it is a child
     assert summary.as_of == AS_OF
     assert summary.people == 10
     assert summary.scored == 9
     assert summary.known_assessed == 3
-    assert summary.entries == 6
+    assert summary.entries == 5
     assert summary.by_involvement == {
-        "none": 3,
+        "none": 2,
         "contact": 1,
         "known before the returns": 0,
         "referral closed without assessment": 2,
@@ -237,10 +236,12 @@ def test_with_no_returns_loaded_no_child_is_known_before_them(store: Store) -> N
         (date(1996, 3, 31), False),  # eighteen on the worklist date
         (date(1990, 1, 1), False),
         (date(2014, 3, 1), True),
+        (date(2014, 6, 1), False),  # born after the worklist date: a wrong date of birth
+        (None, False),  # no date of birth: nothing shows this is a child
     ],
 )
 def test_only_children_under_18_on_the_worklist_date(
-    store: Store, born: date, listed: bool
+    store: Store, born: date | None, listed: bool
 ) -> None:
     add_record(store, "K1", DA, "D1", date(2014, 1, 1), dob=born)
     scored(store, "K1", 3)

@@ -113,9 +113,28 @@ class ScoreResult:
 
 
 def default_as_of(store: Store) -> date:
-    """The latest partner event in the store: the worklist is as at the newest data."""
+    """The latest partner event in the store: the worklist is as at the newest data.
+
+    One wrongly dated record must not move the worklist's date (and with it the window every
+    indicator looks back over). So a date after today is ignored, and so is one more than 31
+    days after the 99th percentile of its own source's dates: an extract's dates run up to
+    the day it was taken, and a record far beyond its neighbours is a typing error. (A source
+    of fewer than about 100 records has its latest date as its 99th percentile, so the check
+    cannot tell an outlier there.)
+    """
     value = store.scalar(
-        "select max(event_date) from linkage_records where source <> ?",
+        """
+        with dated as (
+            select source, event_date from linkage_records
+            where source <> ? and event_date is not null and event_date <= current_date
+        ),
+        bulk as (
+            select source, quantile_disc(event_date, 0.99) as p99 from dated group by source
+        )
+        select max(d.event_date)
+        from dated d join bulk b using (source)
+        where d.event_date <= b.p99 + interval 31 day
+        """,
         [SOCIAL_CARE],
         step="finding the latest partner event",
     )

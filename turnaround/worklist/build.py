@@ -218,7 +218,8 @@ def _build(store: Store) -> WorklistSummary:
                 join confidence c using (cluster_id)
                 left join matched m using (cluster_id)
                 where coalesce(m.assessed, false) = false
-                  and (p.dob is null or date_sub('year', p.dob, s.as_of) < 18)
+                  and p.dob is not null and p.dob <= s.as_of
+                  and date_sub('year', p.dob, s.as_of) < 18
             )
             select row_number() over (
                        order by score desc, n_indicators desc, latest_event desc nulls last,
