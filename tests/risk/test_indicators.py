@@ -319,6 +319,26 @@ def test_sibling_known_is_a_social_care_record_of_someone_else_at_the_address(
     assert result.hits == {"sibling_known": 1}
 
 
+def test_sibling_known_does_not_fire_on_the_childs_own_unlinked_record(store: Store) -> None:
+    home = {"postcode": "B1 1AA", "address": "1 A ST"}
+    born = date(2008, 5, 1)
+    # K1's own social care record, left in a cluster of its own: same birth date, same name.
+    add_record(store, "KS1", SOCIAL_CARE, "C1", None, dob=born, forename="AMIRA",
+               surname="KHAN", **home)  # fmt: skip
+    # ...and again with forename and surname swapped (KHAN AMIRA), also the child's own.
+    add_record(store, "KS2", SOCIAL_CARE, "C2", None, dob=born, forename="KHAN",
+               surname="AMIRA", **home)  # fmt: skip
+    # A twin: same birth date and surname, another forename. A real sibling.
+    twin = add_record(store, "KS3", SOCIAL_CARE, "C3", None, dob=born, forename="ZARA",
+                      surname="KHAN", **home)  # fmt: skip
+    add_record(store, "K1", DA, "D1", date(2014, 1, 1), dob=born, forename="AMEERA",
+               surname="KHAN", **home)  # fmt: skip
+
+    score_people(store, _sibling_rules(), as_of=AS_OF, actor=admin(store))
+
+    assert hits(store) == [("K1", "sibling_known", twin)]
+
+
 def test_ages_on_sibling_known_are_refused_or_applied(store: Store) -> None:
     add_record(store, "KS", SOCIAL_CARE, "C1", None, postcode="B1 1AA", address="1 A ST")
     home = {"postcode": "B1 1AA", "address": "1 A ST"}

@@ -293,11 +293,23 @@ def _sibling_sql(indicator: Indicator) -> str:
     The person's address is that of their latest partner record in the window; it matches a
     social care record at the same postcode and first address line that belongs to somebody
     else. The social care record is the evidence.
+
+    "Somebody else" is another cluster that is not plainly the same child left unlinked: a
+    social care record with the person's date of birth and a similar forename (Jaro-Winkler
+    0.85 or more), or with forename and surname swapped, is taken to be the child's own record,
+    not a sibling's. Twins share a date of birth but not a forename, so they still count.
     """
+    same = "jaro_winkler_similarity(coalesce(lower({a}), ''), coalesce(lower({b}), '')) >= 0.85"
+    own_record = (
+        f"(s.dob = l.dob and ({same.format(a='s.forename', b='l.forename')}"
+        f" or ({same.format(a='s.forename', b='l.surname')}"
+        f" and {same.format(a='s.surname', b='l.forename')})))"
+    )
     return f"""
         select l.cluster_id, '{indicator.id}' as indicator, s.unique_id, l.event_date
         from (
-            select c.cluster_id, r.postcode, r.address, r.event_date
+            select c.cluster_id, r.postcode, r.address, r.event_date, r.dob, r.forename,
+                   r.surname
             from linkage_records r join linkage_clusters c using (unique_id)
             where r.source <> '{SOCIAL_CARE}' and r.postcode is not null
               and r.address is not null
@@ -308,7 +320,7 @@ def _sibling_sql(indicator: Indicator) -> str:
         join linkage_records s
           on s.source = '{SOCIAL_CARE}' and s.postcode = l.postcode and s.address = l.address
         join linkage_clusters sc on sc.unique_id = s.unique_id
-        where sc.cluster_id <> l.cluster_id
+        where sc.cluster_id <> l.cluster_id and not coalesce({own_record}, false)
     """
 
 
