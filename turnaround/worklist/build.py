@@ -73,6 +73,9 @@ INVOLVEMENT = ("none", CONTACT, KNOWN_BEFORE, CLOSED_UNASSESSED, OPEN_UNASSESSED
 - ``referral open without assessment``: a referral the latest return shows still open."""
 
 _STEP = {CONTACT: 1, KNOWN_BEFORE: 2, CLOSED_UNASSESSED: 3, OPEN_UNASSESSED: 4}
+LISTED = tuple(name for name in INVOLVEMENT if name != KNOWN_BEFORE)
+"""The involvements a listed person can have: a child known to social care before the returns
+began is kept off the list (issue 17), as what happened then is not in the store to review."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class WorklistSummary:
     scored: int
     known_assessed: int
     entries: int
+    known_before: int  # matched to a child first known before the returns: left off the list
     by_involvement: dict[str, int]
 
 
@@ -227,6 +231,7 @@ def _build(store: Store) -> WorklistSummary:
                    cluster_id, score, indicators, child_id, involvement, identity_confidence,
                    care_match_probability, records, sources, latest_event, as_of
             from entries
+            where involvement <> '{KNOWN_BEFORE}'
             """
         )
     return worklist_summary(store)
@@ -242,6 +247,16 @@ def worklist_summary(store: Store) -> WorklistSummary:
         f"select count(distinct k.cluster_id) from linkage_known k join ({involvement_sql()}) i "
         "using (child_id) where i.involvement = 'assessed'"
     )
+    known_before = store.scalar(
+        f"""
+        select count(*) from (
+            select k.cluster_id, max({_step_sql("i.involvement")}) as step,
+                   bool_or(i.involvement = 'assessed') as assessed
+            from linkage_known k join ({involvement_sql()}) i using (child_id)
+            group by k.cluster_id
+        ) where not assessed and step = {_STEP[KNOWN_BEFORE]}
+        """
+    )
     by = dict(store.fetchall("select involvement, count(*) from unknown_worklist group by 1"))
     return WorklistSummary(
         as_of=row[0],
@@ -249,5 +264,6 @@ def worklist_summary(store: Store) -> WorklistSummary:
         scored=int(row[1]),
         known_assessed=int(assessed or 0),
         entries=sum(int(v) for v in by.values()),
-        by_involvement={k: int(by.get(k, 0)) for k in INVOLVEMENT},
+        known_before=int(known_before or 0),
+        by_involvement={k: int(by.get(k, 0)) for k in LISTED},
     )

@@ -390,9 +390,9 @@ def write_xlsx(entries: list[Entry], path: Path, config: IndicatorConfig | None 
              "the last months, and who have no social care record, or whose contact or "
              "referral was closed without an assessment. A person reviews every entry: this "
              "list is a prompt to look, not a decision."),
-            ("involvement", "How far social care went: none; contact; known before the "
-             "returns (first known before the loaded returns begin: read the case file); "
-             "referral closed without assessment; referral open without assessment."),
+            ("involvement", "How far social care went: none; contact; referral closed "
+             "without assessment; referral open without assessment. A child first known "
+             "before the loaded returns begin is left off the list."),
             ("score", "The sum of the weights of the indicators that fired (below)."),
             ("identity_confidence", "How sure the linkage is that these records are one child: "
              "the weakest match holding them together (1 = a single record)."),

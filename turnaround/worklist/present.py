@@ -149,6 +149,10 @@ def worklist_view(summary: WorklistSummary) -> WorklistView:
         Count("People found by linking the records", count(summary.people)),
         Count("With at least one risk indicator", count(summary.scored)),
         Count("Matched to an assessed child (left off the list)", count(summary.known_assessed)),
+        Count(
+            "Matched to a child known before the returns (left off the list)",
+            count(summary.known_before),
+        ),
         Count("On the worklist", count(summary.entries)),
         *(
             Count(involvement_label(name), count(n), part=True)
