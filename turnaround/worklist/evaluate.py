@@ -607,8 +607,8 @@ def ceiling(
     child) by their true latent risk, highest first (ties by person id), so it shows how much
     of the list's shortfall is its ranking rather than its reach.
     """
-    people = worklist["cluster_id"].map(majority).dropna().astype("int64").unique()
-    pool = pd.DataFrame({"person_id": people})
+    _, people = _top_people(worklist, majority, len(worklist))
+    pool = pd.DataFrame({"person_id": people.to_numpy()})
     pool["risk"] = pool["person_id"].map(risk).fillna(0.0)
     top = pool.sort_values(["risk", "person_id"], ascending=[False, True], kind="stable").head(k)
     hits = int(top["person_id"].isin(targets).sum())

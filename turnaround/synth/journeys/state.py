@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from turnaround.core.years import collection_year
 from turnaround.synth import risk as risk_model
 from turnaround.synth.calendar import OPEN, add_years, day_number, from_days, to_days
 from turnaround.synth.config import SynthConfig, Targets
@@ -100,7 +101,7 @@ class JourneyState:
         self.month_starts = month_days[month_days <= self.end]
         self.drift = drift or build_drift(
             rng_for(config.seed, "drift"),
-            _collection_year_of(sim_start),
+            collection_year(np.datetime64(int(sim_start), "D").astype(object)),
             config.end_year,
             window_from=config.collection_years[0],
             levels=self._expected_levels(config),
@@ -205,9 +206,3 @@ class JourneyState:
         rec[5] = day
         rec[6] = reason
         self.busy_until[i] = day
-
-
-def _collection_year_of(day: int) -> int:
-    """The collection year (named by its 31 March) that ``day`` falls in."""
-    d = np.datetime64(int(day), "D").astype(object)
-    return int(d.year + 1 if d.month >= 4 else d.year)
